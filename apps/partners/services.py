@@ -1,0 +1,110 @@
+"""Business rules for organisations, memberships and invitations."""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from apps.partners import access, audit
+from apps.partners.models import PARTNER_ROLES, STAFF_ROLES, AuditEvent, Membership, Organisation, Role, User
+
+
+def check_role_fits_organisation(*, organisation: Organisation, role: str) -> None:
+    """Staff roles exist only inside the VAR; partner roles only outside it."""
+    if role in STAFF_ROLES and not organisation.is_var:
+        raise ValidationError(
+            {"role": _("De rollen VAR-medewerker en beheerder bestaan alleen binnen de VAR.")}
+        )
+    if role in PARTNER_ROLES and organisation.is_var:
+        raise ValidationError(
+            {"role": _("Kies binnen de VAR de rol VAR-medewerker of beheerder.")}
+        )
+
+
+def _sync_admin_flags(user: User) -> None:
+    """Django's admin needs is_staff; it follows the administrator role, never set by hand."""
+    access.forget_roles(user)
+    is_admin = access.is_administrator(user)
+    if user.is_staff != is_admin or user.is_superuser != is_admin:
+        user.is_staff = user.is_superuser = is_admin
+        user.save(update_fields=["is_staff", "is_superuser"])
+
+
+@transaction.atomic
+def invite(
+    *,
+    email: str,
+    name: str = "",
+    organisation: Organisation,
+    role: str,
+    invited_by: User,
+    request: HttpRequest | None = None,
+) -> Membership:
+    """Create the account (if new) and the membership, and email a link to set a password."""
+    access.require_staff(invited_by)
+    check_role_fits_organisation(organisation=organisation, role=role)
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User.objects.create_user(email=email, name=name.strip())
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    elif Membership.objects.filter(user=user, organisation=organisation).exists():
+        raise ValidationError({"email": _("Deze persoon is al lid van %(org)s.") % {"org": organisation}})
+    membership = Membership.objects.create(user=user, organisation=organisation, role=role, invited_by=invited_by)
+    _sync_admin_flags(user)
+    audit.record(
+        action=AuditEvent.Action.INVITED,
+        actor=invited_by,
+        organisation=organisation,
+        obj=membership,
+        summary=f"{email} uitgenodigd als {membership.get_role_display()}",
+        data={"email": email, "role": role, "new_account": created},
+        request=request,
+    )
+    from apps.partners.tasks import send_invitation
+
+    transaction.on_commit(lambda: send_invitation.delay(membership.pk))
+    return membership
+
+
+@transaction.atomic
+def change_role(*, membership: Membership, role: str, changed_by: User, request: HttpRequest | None = None) -> Membership:
+    access.require_staff(changed_by)
+    check_role_fits_organisation(organisation=membership.organisation, role=role)
+    old = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    _sync_admin_flags(membership.user)
+    audit.record(
+        action=AuditEvent.Action.MEMBERSHIP_CHANGED,
+        actor=changed_by,
+        organisation=membership.organisation,
+        obj=membership,
+        summary=f"{membership.user.email}: {Role(old).label} → {membership.get_role_display()}",
+        data={"old": old, "new": role},
+        request=request,
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_membership(*, membership: Membership, removed_by: User, request: HttpRequest | None = None) -> None:
+    access.require_staff(removed_by)
+    if membership.user_id == removed_by.pk:
+        raise ValidationError(_("U kunt uw eigen lidmaatschap niet verwijderen."))
+    user = membership.user
+    audit.record(
+        action=AuditEvent.Action.MEMBERSHIP_REMOVED,
+        actor=removed_by,
+        organisation=membership.organisation,
+        obj=membership,
+        summary=f"{user.email} verwijderd uit {membership.organisation}",
+        data={"role": membership.role},
+        request=request,
+    )
+    membership.delete()
+    _sync_admin_flags(user)

@@ -1,0 +1,139 @@
+"""Start pages and the staff pages for organisations and memberships."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.partners import access, services
+from apps.partners.forms import InvitationForm, MembershipRoleForm
+from apps.partners.models import AuditEvent, Membership, Organisation
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each user to the page that fits their role."""
+    if access.is_var_staff(request.user):
+        return redirect("staff_dashboard")
+    own = list(Organisation.objects.filter(pk__in=list(access.roles_by_organisation(request.user))))
+    if len(own) == 1:
+        return redirect("organisation_detail", slug=own[0].slug)
+    return render(request, "partners/home.html", {"organisations": own})
+
+
+@login_required
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = access.get_organisation_for_user(request.user, slug)
+    role = access.role_in(request.user, organisation)
+    context = {
+        "organisation": organisation,
+        "role_label": dict(Membership._meta.get_field("role").choices).get(role, ""),
+        "extra_sections": [],
+    }
+    from apps.submissions.selectors import submissions_overview_for_organisation
+
+    context["submissions"] = submissions_overview_for_organisation(user=request.user, organisation=organisation)
+    return render(request, "partners/organisation_detail.html", context)
+
+
+@login_required
+def staff_dashboard(request: HttpRequest) -> HttpResponse:
+    access.require_staff(request.user)
+    organisations = Organisation.objects.annotate(member_count=Count("memberships")).order_by("kind", "name")
+    return render(request, "partners/staff_dashboard.html", {"organisations": organisations})
+
+
+@login_required
+def staff_organisation(request: HttpRequest, slug: str) -> HttpResponse:
+    access.require_staff(request.user)
+    organisation = get_object_or_404(
+        Organisation.objects.prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("user").order_by("user__email"))
+        ),
+        slug=slug,
+    )
+    rows = [(m, MembershipRoleForm(instance=m, prefix=f"m{m.pk}")) for m in organisation.memberships.all()]
+    events = AuditEvent.objects.filter(organisation=organisation).select_related("actor")[:20]
+    return render(
+        request,
+        "partners/staff_organisation.html",
+        {"organisation": organisation, "rows": rows, "events": events},
+    )
+
+
+@login_required
+def invite(request: HttpRequest) -> HttpResponse:
+    access.require_staff(request.user)
+    initial = {}
+    if slug := request.GET.get("organisatie"):
+        initial["organisation"] = Organisation.objects.filter(slug=slug).first()
+    form = InvitationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.invite(
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                organisation=form.cleaned_data["organisation"],
+                role=form.cleaned_data["role"],
+                invited_by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(email)s is uitgenodigd en ontvangt een e-mail om een wachtwoord in te stellen.")
+                % {"email": membership.user.email},
+            )
+            return redirect("staff_organisation", slug=membership.organisation.slug)
+    return render(request, "partners/invite.html", {"form": form})
+
+
+@login_required
+@require_POST
+def change_membership(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require_staff(request.user)
+    membership = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=pk)
+    form = MembershipRoleForm(request.POST, instance=Membership(pk=membership.pk), prefix=f"m{membership.pk}")
+    if form.is_valid():
+        try:
+            services.change_role(
+                membership=membership, role=form.cleaned_data["role"], changed_by=request.user, request=request
+            )
+            messages.success(request, _("De rol van %(email)s is gewijzigd.") % {"email": membership.user.email})
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Kies een geldige rol."))
+    return redirect("staff_organisation", slug=membership.organisation.slug)
+
+
+@login_required
+@require_POST
+def remove_membership(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require_staff(request.user)
+    membership = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=pk)
+    slug = membership.organisation.slug
+    try:
+        services.remove_membership(membership=membership, removed_by=request.user, request=request)
+        messages.success(request, _("Het lidmaatschap is verwijderd."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("staff_organisation", slug=slug)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

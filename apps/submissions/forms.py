@@ -1,0 +1,232 @@
+"""The submission form, built from the catalogue: forms check shape, services check rules."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.submissions.grid import Axis, Grid
+from apps.submissions.models import Indicator, Value
+from apps.submissions.selectors import CellId, FormContext
+from apps.submissions.services import CellInput
+
+MAX_COUNT = 1_000_000
+_DIGITS = re.compile(r"^[0-9]+$")
+_DECIMAL = re.compile(r"^-?[0-9]*[.,][0-9]+$")
+
+
+class CountField(forms.CharField):
+    """A whole number from 0 to 1,000,000, or blank for unknown; only ASCII digits are accepted."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+        self.error_messages["max_length"] = _("Vul een heel getal in van hoogstens 1.000.000.")
+
+    def to_python(self, value):  # type: ignore[override]
+        raw = super().to_python(value).replace(" ", "").replace("\u00a0", "")
+        if raw == "":
+            return None
+        if _DIGITS.match(raw):
+            number = int(raw)
+            if number > MAX_COUNT:
+                raise forms.ValidationError(_("Het aantal mag niet groter zijn dan 1.000.000."), code="max_value")
+            return number
+        if raw.startswith("-") and _DIGITS.match(raw[1:]):
+            raise forms.ValidationError(_("Een aantal kan niet negatief zijn. Vul 0 of meer in."), code="negative")
+        if _DECIMAL.match(raw):
+            raise forms.ValidationError(
+                _("Vul een heel getal in, zonder komma, punt of decimalen."), code="not_whole"
+            )
+        raise forms.ValidationError(
+            _("Vul een heel getal in met alleen de cijfers 0 tot en met 9, of laat het veld leeg als het onbekend is."),
+            code="not_a_number",
+        )
+
+
+def field_name(prefix: str, cell: CellId) -> str:
+    return f"{prefix}-{cell[0]}-{cell[1]}-{cell[2]}"
+
+
+@dataclass
+class CellView:
+    cell: CellId
+    axis_row: Axis
+    axis_col: Axis
+    field: forms.BoundField
+    comment: forms.BoundField
+    previous: int | None
+    has_comment: bool
+    sum_of: list[str] = field(default_factory=list)
+
+    @property
+    def is_total(self) -> bool:
+        return self.axis_row.is_total or self.axis_col.is_total
+
+
+@dataclass
+class GridView:
+    grid: Grid
+    rows: list[tuple[Axis, list[CellView]]]
+    single: forms.BoundField | None = None
+    previous_text: str = ""
+    findings: list = field(default_factory=list)
+
+
+class SubmissionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, context: FormContext, read_only: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.context = context
+        self.fields["version"].initial = context.submission.version
+        for code, grid in context.grids.items():
+            indicator = grid.indicator
+            for key in grid.keys():
+                cell = (code, *key)
+                value: Value | None = context.values.get(cell)
+                self.fields[field_name("v", cell)] = self._value_field(indicator, grid, key, value)
+                if indicator.kind == Indicator.Kind.COUNT:
+                    self.fields[field_name("c", cell)] = forms.CharField(
+                        required=False,
+                        max_length=1000,
+                        initial=value.comment if value else "",
+                        label=_("Opmerking bij %(cell)s") % {"cell": grid.label_of(key)},
+                        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+                    )
+        if read_only:
+            for f in self.fields.values():
+                f.disabled = True
+
+    def _value_field(self, indicator: Indicator, grid: Grid, key, value: Value | None) -> forms.Field:
+        if indicator.kind == Indicator.Kind.TEXT:
+            return forms.CharField(
+                label=indicator.label,
+                help_text=indicator.help_text,
+                required=False,
+                max_length=10_000,
+                initial=value.text if value else "",
+                widget=forms.Textarea(attrs={"rows": 4}),
+                error_messages={"max_length": _("Houd de tekst korter dan 10.000 tekens.")},
+            )
+        if indicator.kind == Indicator.Kind.BOOLEAN:
+            initial = "" if value is None or value.number is None else str(value.number)
+            return forms.TypedChoiceField(
+                label=indicator.label,
+                help_text=indicator.help_text,
+                required=False,
+                choices=[("", _("Onbekend")), ("1", _("Ja")), ("0", _("Nee"))],
+                coerce=int,
+                empty_value=None,
+                initial=initial,
+                error_messages={"invalid_choice": _("Kies ja, nee of onbekend.")},
+            )
+        label = grid.label_of(key) if not grid.is_single else indicator.label
+        attrs = {
+            "class": "form-control form-control-sm",
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "data-indicator": indicator.code,
+        }
+        if not grid.is_single:
+            attrs["aria-label"] = label
+        return CountField(
+            label=label,
+            help_text=indicator.help_text if grid.is_single else "",
+            initial="" if value is None or value.number is None else str(value.number),
+            widget=forms.TextInput(attrs=attrs),
+        )
+
+    # -- results -------------------------------------------------------------------------------
+
+    def cell_inputs(self) -> dict[CellId, CellInput]:
+        data = self.cleaned_data
+        result: dict[CellId, CellInput] = {}
+        for code, grid in self.context.grids.items():
+            for key in grid.keys():
+                cell = (code, *key)
+                raw = data.get(field_name("v", cell))
+                comment = data.get(field_name("c", cell), "") or ""
+                if grid.indicator.kind == Indicator.Kind.TEXT:
+                    result[cell] = CellInput(text=raw or "", comment=comment)
+                else:
+                    result[cell] = CellInput(number=raw, comment=comment)
+        return result
+
+    def figures(self):
+        """The counts as typed (valid ones), falling back to stored values for invalid fields."""
+        stored = self.context.figures()
+        if not self.is_bound:
+            return stored
+        cleaned = getattr(self, "cleaned_data", {})
+        figures = dict(stored)
+        for code, grid in self.context.grids.items():
+            if grid.indicator.kind != Indicator.Kind.COUNT:
+                continue
+            for key in grid.keys():
+                name = field_name("v", (code, *key))
+                if name in cleaned:
+                    figures[(code, *key)] = cleaned[name]
+        return figures
+
+    # -- layout for the template ---------------------------------------------------------------
+
+    def layout(self, findings) -> list[tuple]:
+        previous = self.context.previous_values
+        by_indicator: dict[str, list] = {}
+        for finding in findings:
+            by_indicator.setdefault(finding.indicator_code, []).append(finding)
+        sections = []
+        for section, grids in self.context.sections:
+            views = []
+            for grid in grids:
+                code = grid.indicator.code
+                view = GridView(grid=grid, rows=[], findings=by_indicator.get(code, []))
+                if grid.indicator.kind != Indicator.Kind.COUNT or grid.is_single:
+                    view.single = self[field_name("v", (code, "", ""))]
+                    prev = previous.get((code, "", ""))
+                    view.previous_text = "" if prev is None else (prev.text or ("" if prev.number is None else str(prev.number)))
+                    if grid.indicator.kind == Indicator.Kind.COUNT:
+                        view.rows = [(grid.rows[0], [self._cell_view(grid, grid.rows[0], grid.cols[0], previous)])]
+                else:
+                    for row in grid.rows:
+                        view.rows.append((row, [self._cell_view(grid, row, col, previous) for col in grid.cols]))
+                views.append(view)
+            sections.append((section, views))
+        return sections
+
+    def _cell_view(self, grid: Grid, row: Axis, col: Axis, previous) -> CellView:
+        code = grid.indicator.code
+        cell = (code, row.code, col.code)
+        bound = self[field_name("v", cell)]
+        prev = previous.get(cell)
+        described = []
+        if bound.errors:
+            described.append(f"{bound.auto_id}-error")
+            bound.field.widget.attrs["aria-invalid"] = "true"
+            bound.field.widget.attrs["class"] = "form-control form-control-sm is-invalid"
+        if prev is not None and prev.number is not None:
+            described.append(f"{bound.auto_id}-prev")
+        if described:
+            bound.field.widget.attrs["aria-describedby"] = " ".join(described)
+        sum_of = []
+        for total_key, parts in grid.totals:
+            if total_key == (row.code, col.code):
+                sum_of = [f"id_{field_name('v', (code, *p))}" for p in parts]
+                bound.field.widget.attrs["data-sum-of"] = " ".join(sum_of)
+                break
+        comment = self[field_name("c", cell)]
+        return CellView(
+            cell=cell,
+            axis_row=row,
+            axis_col=col,
+            field=bound,
+            comment=comment,
+            previous=prev.number if prev is not None else None,
+            has_comment=bool(comment.value()),
+            sum_of=sum_of,
+        )

@@ -1,0 +1,314 @@
+"""Editions, the versioned indicator catalogue, submissions and their values.
+
+The catalogue (forms, sections, indicators, dimensions, categories, rules) is data: it is loaded
+from `catalogue/catalogue.yaml` into a snapshot per edition, so a category can change between
+years without touching earlier editions.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.partners.models import Organisation
+
+TOTAL = "_total"  # the key of a total row or column; never a category code
+
+
+class Edition(models.Model):
+    """The monitor of one year."""
+
+    class Status(models.TextChoices):
+        PREPARATION = "preparation", _("In voorbereiding")
+        OPEN = "open", _("Open voor aanlevering")
+        CLOSED = "closed", _("Gesloten")
+        PUBLISHED = "published", _("Gepubliceerd")
+
+    year = models.PositiveSmallIntegerField(_("jaar"), unique=True)
+    opens_on = models.DateField(_("opent op"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREPARATION)
+    catalogue_version = models.CharField(_("catalogusversie"), max_length=40, blank=True)
+    published_at = models.DateTimeField(_("gepubliceerd op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("editie")
+        verbose_name_plural = _("edities")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+    @property
+    def is_past_deadline(self) -> bool:
+        return self.deadline is not None and timezone.localdate() > self.deadline
+
+
+class Dimension(models.Model):
+    """A way of splitting a count, such as form of exploitation or gender."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="dimensions")
+    code = models.SlugField(_("code"), max_length=60)
+    label = models.CharField(_("label"), max_length=200)
+
+    class Meta:
+        verbose_name = _("uitsplitsing")
+        verbose_name_plural = _("uitsplitsingen")
+        constraints = [models.UniqueConstraint(fields=["edition", "code"], name="unique_dimension_per_edition")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.edition})"
+
+
+class Category(models.Model):
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="categories")
+    code = models.SlugField(_("code"), max_length=40)
+    label = models.CharField(_("label"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    maps_to = models.SlugField(
+        _("valt later onder"),
+        max_length=40,
+        blank=True,
+        help_text=_("Code van de categorie waaronder deze in latere edities valt (voor vergelijkbaarheid)."),
+    )
+    footnote = models.CharField(_("voetnoot"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("categorie")
+        verbose_name_plural = _("categorieën")
+        ordering = ["dimension", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["dimension", "code"], name="unique_category_per_dimension")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Form(models.Model):
+    """One questionnaire of an edition, for one kind of partner."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="forms")
+    code = models.SlugField(_("code"), max_length=40)
+    title = models.CharField(_("titel"), max_length=200)
+    description = models.TextField(_("toelichting"), blank=True)
+    organisation_kinds = models.JSONField(_("voor soorten organisaties"), default=list, blank=True)
+    organisation_slugs = models.JSONField(_("voor organisaties"), default=list, blank=True)
+    order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+
+    class Meta:
+        verbose_name = _("formulier")
+        verbose_name_plural = _("formulieren")
+        ordering = ["edition", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["edition", "code"], name="unique_form_per_edition")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.edition})"
+
+    def applies_to(self, organisation: Organisation) -> bool:
+        if self.organisation_slugs:
+            return organisation.slug in self.organisation_slugs
+        return organisation.kind in self.organisation_kinds
+
+
+class Section(models.Model):
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="sections")
+    code = models.SlugField(_("code"), max_length=60)
+    title = models.CharField(_("titel"), max_length=200)
+    description = models.TextField(_("toelichting"), blank=True)
+    order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+
+    class Meta:
+        verbose_name = _("onderdeel")
+        verbose_name_plural = _("onderdelen")
+        ordering = ["form", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["form", "code"], name="unique_section_per_form")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Indicator(models.Model):
+    """A figure the monitor prints: a count (possibly split in a grid), a yes/no or a text."""
+
+    class Kind(models.TextChoices):
+        COUNT = "count", _("Aantal")
+        BOOLEAN = "boolean", _("Ja/nee")
+        TEXT = "text", _("Tekst")
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="indicators")
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="indicators")
+    code = models.SlugField(_("code"), max_length=60)
+    label = models.CharField(_("label"), max_length=300)
+    help_text = models.TextField(_("uitleg"), blank=True)
+    kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices, default=Kind.COUNT)
+    chapter = models.CharField(_("hoofdstuk"), max_length=40, blank=True)
+    row_dimension = models.ForeignKey(
+        Dimension, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("rijen")
+    )
+    col_dimension = models.ForeignKey(
+        Dimension, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("kolommen")
+    )
+    total_row = models.BooleanField(_("totaalrij"), default=False)
+    total_column = models.BooleanField(_("totaalkolom"), default=False)
+    total_label = models.CharField(_("label totaal"), max_length=100, default="Totaal")
+    order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicatoren")
+        ordering = ["section__form__order", "section__order", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["edition", "code"], name="unique_indicator_per_edition")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Rule(models.Model):
+    """A data-quality rule on an indicator; the kinds are generic, their use is data."""
+
+    class Kind(models.TextChoices):
+        SUM = "sum", _("Totaal = som van de delen")
+        PART_LE_TOTAL = "part_le_total", _("Deel ≤ totaal")
+        YEAR_OVER_YEAR = "yoy", _("Grote verandering t.o.v. vorig jaar")
+        EQUAL_TOTAL = "equal_total", _("Zelfde totaal als andere indicator")
+
+    class Severity(models.TextChoices):
+        ERROR = "error", _("Fout")
+        WARNING = "warning", _("Waarschuwing")
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="rules")
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
+    severity = models.CharField(_("ernst"), max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("controleregel")
+        verbose_name_plural = _("controleregels")
+        ordering = ["indicator", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}: {self.get_kind_display()}"
+
+
+class Submission(models.Model):
+    """The figures one organisation delivers on one form of one edition."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Concept")
+        SUBMITTED = "submitted", _("Ingediend")
+        RETURNED = "returned", _("Teruggestuurd")
+        APPROVED = "approved", _("Goedgekeurd")
+
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="submissions")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="submissions")
+    form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="submissions")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # Bumped on every save of values: a save based on an older version is refused (no lost updates).
+    version = models.PositiveIntegerField(_("versie"), default=1)
+    created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("laatst gewijzigd"), auto_now=True)
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("ingediend op"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("goedgekeurd op"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("aanlevering")
+        verbose_name_plural = _("aanleveringen")
+        ordering = ["-edition__year", "organisation__name", "form__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "organisation", "form"], name="one_submission_per_form"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.form.title} {self.edition.year}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.APPROVED or self.edition.status == Edition.Status.PUBLISHED
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {self.Status.DRAFT, self.Status.RETURNED} and not self.is_locked
+
+    @property
+    def is_late(self) -> bool:
+        deadline = self.edition.deadline
+        if deadline is None:
+            return False
+        if self.submitted_at is not None:
+            return timezone.localtime(self.submitted_at).date() > deadline
+        return self.status in {self.Status.DRAFT, self.Status.RETURNED} and timezone.localdate() > deadline
+
+    @property
+    def status_colour(self) -> str:
+        return {
+            self.Status.DRAFT: "secondary",
+            self.Status.SUBMITTED: "info",
+            self.Status.RETURNED: "warning",
+            self.Status.APPROVED: "success",
+        }[self.status]
+
+
+class Value(models.Model):
+    """One cell: a count >= 0 (1/0 for yes/no) or a text; a None number means blank (unknown).
+
+    Rows are never deleted once written, so a cleared cell keeps its history and its version.
+    """
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    row = models.CharField(_("rij"), max_length=40, blank=True)
+    col = models.CharField(_("kolom"), max_length=40, blank=True)
+    number = models.PositiveIntegerField(_("aantal"), null=True, blank=True)
+    text = models.TextField(_("tekst"), blank=True)
+    comment = models.CharField(_("opmerking"), max_length=1000, blank=True)
+    # The submission version that last changed this cell: tells a stale save what changed meanwhile.
+    changed_in_version = models.PositiveIntegerField(_("gewijzigd in versie"), default=1)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("waarde")
+        verbose_name_plural = _("waarden")
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "indicator", "row", "col"], name="one_value_per_cell"),
+            models.CheckConstraint(condition=models.Q(number__lte=1_000_000), name="value_number_at_most_a_million"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}[{self.row},{self.col}]={self.number if self.number is not None else self.text}"
+
+
+class Explanation(models.Model):
+    """The partner's explanation of a warning, keyed by the warning's stable key."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="explanations")
+    key = models.CharField(_("sleutel"), max_length=200)
+    text = models.TextField(_("toelichting"))
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("toelichting op waarschuwing")
+        verbose_name_plural = _("toelichtingen op waarschuwingen")
+        constraints = [models.UniqueConstraint(fields=["submission", "key"], name="one_explanation_per_warning")]
+
+
+def default_deadline(year: int) -> datetime.date:
+    """The monitor is compiled in spring: figures of year N are due on 1 March of N+1."""
+    return datetime.date(year + 1, 3, 1)

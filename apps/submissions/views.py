@@ -1,0 +1,140 @@
+"""The submission form and the staff's edition pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.partners import access
+from apps.submissions import rules, services
+from apps.submissions.forms import SubmissionForm
+from apps.submissions.models import Edition, Submission
+from apps.submissions.selectors import load_form_context, submissions_for
+
+
+def _get_submission_for_user(user, pk: int) -> Submission:
+    """Return the submission, or 404 when the user may not see it (strangers learn nothing)."""
+    try:
+        return submissions_for(user).select_related("approved_by").get(pk=pk)
+    except Submission.DoesNotExist:
+        raise Http404 from None
+
+
+def _findings(context, figures):
+    return rules.evaluate(
+        grids=context.grids,
+        rules=context.rules,
+        figures=figures,
+        previous=context.previous_figures(),
+        previous_year=context.previous.edition.year if context.previous else None,
+    )
+
+
+@login_required
+def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = _get_submission_for_user(request.user, pk)
+    may_edit = access.can_edit_drafts(request.user, submission.organisation)
+    lock_reason = services.lock_reason(submission)
+    read_only = not may_edit or lock_reason is not None
+    context = load_form_context(submission)
+    status = 200
+    conflict: list[str] | None = None
+
+    if request.method == "POST":
+        form = SubmissionForm(request.POST, context=context)
+        if not may_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            figures = form.figures()
+            findings = _findings(context, figures)
+            explanations = {f.key: request.POST.get(f"x-{f.key}", "") for f in findings if not f.is_error}
+            try:
+                changed = services.save_values(
+                    submission_id=submission.pk,
+                    user=request.user,
+                    cells=form.cell_inputs(),
+                    explanations=explanations,
+                    base_version=form.cleaned_data["version"],
+                )
+            except services.SubmissionLocked as error:
+                messages.error(request, str(error))
+                status = 409
+            except services.StaleVersion as error:
+                conflict = error.changes
+                status = 409
+                # Show the user's own input again, based on the current version so they can decide.
+                data = request.POST.copy()
+                data["version"] = str(Submission.objects.get(pk=submission.pk).version)
+                context = load_form_context(submission)
+                form = SubmissionForm(data, context=context)
+                form.is_valid()
+            else:
+                if changed:
+                    messages.success(request, _("Opgeslagen als concept (%(n)s wijziging(en)).") % {"n": changed})
+                else:
+                    messages.info(request, _("Er was niets gewijzigd."))
+                return redirect("submission_form", pk=submission.pk)
+        else:
+            status = 200
+            messages.error(
+                request,
+                _("Niet opgeslagen: %(n)s veld(en) bevatten een fout. Uw invoer staat er nog; verbeter de gemarkeerde velden.")
+                % {"n": len(form.errors)},
+            )
+    else:
+        form = SubmissionForm(context=context, read_only=read_only)
+
+    figures = form.figures() if form.is_bound and hasattr(form, "cleaned_data") else context.figures()
+    findings = _findings(context, figures)
+    posted_explanations = {k[2:]: v for k, v in request.POST.items() if k.startswith("x-")} if request.method == "POST" else {}
+    warnings = [f for f in findings if not f.is_error]
+    explanation_text = {
+        f.key: posted_explanations.get(f.key, context.explanations[f.key].text if f.key in context.explanations else "")
+        for f in warnings
+    }
+    unexplained = [f for f in warnings if not explanation_text.get(f.key, "").strip()]
+    return render(
+        request,
+        "submissions/submission_form.html",
+        {
+            "submission": submission,
+            "form": form,
+            "sections": form.layout(findings),
+            "findings": findings,
+            "explanation_text": explanation_text,
+            "unexplained_count": len(unexplained),
+            "error_count": sum(1 for f in findings if f.is_error),
+            "read_only": read_only,
+            "lock_reason": lock_reason,
+            "may_edit": may_edit,
+            "previous": context.previous,
+            "conflict": conflict,
+        },
+        status=status,
+    )
+
+
+@login_required
+def edition_list(request: HttpRequest) -> HttpResponse:
+    access.require_staff(request.user)
+    editions = Edition.objects.all()
+    return render(request, "submissions/edition_list.html", {"editions": editions})
+
+
+@login_required
+@require_POST
+def edition_open(request: HttpRequest, year: int) -> HttpResponse:
+    access.require_staff(request.user)
+    edition = get_object_or_404(Edition, year=year)
+    try:
+        created = services.open_edition(edition=edition, opened_by=request.user)
+    except services.SubmissionLocked as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Editie %(year)s is geopend; %(n)s aanleveringen aangemaakt.") % {"year": year, "n": created})
+    return redirect("edition_list")
