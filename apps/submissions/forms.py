@@ -23,14 +23,14 @@ class CountField(forms.CharField):
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 30)
         super().__init__(**kwargs)
-        self.error_messages["max_length"] = _("Vul een heel getal in van hoogstens 1.000.000.")
 
     def to_python(self, value):  # type: ignore[override]
         raw = super().to_python(value).replace(" ", "").replace("\u00a0", "")
         if raw == "":
             return None
+        if len(raw) > 30:
+            raise forms.ValidationError(_("Het aantal mag niet groter zijn dan 1.000.000."), code="max_value")
         if _DIGITS.match(raw):
             number = int(raw)
             if number > MAX_COUNT:

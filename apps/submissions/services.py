@@ -126,6 +126,7 @@ def save_values(
         current.number, current.text, current.comment = new
         current.changed_in_version = new_version
         current.updated_by = user
+        current._history_user = user  # value history names the person, also outside a request
         current.save()
         changes.append({"cell": list(cell), "old": old[0] if old[0] is not None else old[1], "new": new[0] if new[0] is not None else new[1]})
 
@@ -138,6 +139,7 @@ def save_values(
             existing.delete()
         elif existing:
             existing.text, existing.updated_by = text, user
+            existing._history_user = user
             existing.save()
         elif text:
             Explanation.objects.create(submission=submission, key=key, text=text, updated_by=user)

@@ -11,3 +11,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Serve static files straight from the finders; there is no collectstatic outside production.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

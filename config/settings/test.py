@@ -17,3 +17,6 @@ STORAGES = {
 LANGUAGE_CODE = "nl"
 # Browser tests set this so Chromium can reach the live server without rate limits interfering.
 REQUIRE_BROWSER_TESTS = env.bool("REQUIRE_BROWSER_TESTS", default=False)
+# Serve static files straight from the finders; there is no collectstatic outside production.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,84 @@
+"""The fixed cast of every test.
+
+alice: coordinator of A; bob: contributor of A; vic: viewer of A; charlie: coordinator of B, the
+outsider who must see nothing of A; vera: VAR staff; adam: administrator (both of the VAR).
+"""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+
+from apps.partners.models import Organisation, Role
+from apps.partners.services import _sync_admin_flags
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def org_a(db) -> Organisation:
+    return Organisation.objects.get(slug="gemeente-rotterdam")
+
+
+@pytest.fixture
+def org_b(db) -> Organisation:
+    return Organisation.objects.get(slug="gemeente-dordrecht")
+
+
+@pytest.fixture
+def var_org(db) -> Organisation:
+    return Organisation.objects.get(slug="var")
+
+
+def _member(email: str, organisation: Organisation, role: str):
+    user = UserFactory(email=email)
+    MembershipFactory(user=user, organisation=organisation, role=role)
+    _sync_admin_flags(user)
+    return user
+
+
+def _with_totp(user):
+    """Give a staff user an authenticator so the two-factor rule lets them through."""
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    return user
+
+
+@pytest.fixture
+def alice(org_a):
+    return _member("alice@rotterdam.invalid", org_a, Role.COORDINATOR)
+
+
+@pytest.fixture
+def bob(org_a):
+    return _member("bob@rotterdam.invalid", org_a, Role.CONTRIBUTOR)
+
+
+@pytest.fixture
+def vic(org_a):
+    return _member("vic@rotterdam.invalid", org_a, Role.VIEWER)
+
+
+@pytest.fixture
+def charlie(org_b):
+    return _member("charlie@dordrecht.invalid", org_b, Role.COORDINATOR)
+
+
+@pytest.fixture
+def vera_without_mfa(var_org):
+    return _member("vera@var.invalid", var_org, Role.REVIEWER)
+
+
+@pytest.fixture
+def vera(vera_without_mfa):
+    return _with_totp(vera_without_mfa)
+
+
+@pytest.fixture
+def adam(var_org):
+    return _with_totp(_member("adam@var.invalid", var_org, Role.ADMINISTRATOR))
+
+
+@pytest.fixture
+def other_org(db):
+    return OrganisationFactory()
