@@ -86,7 +86,7 @@ def save_values(
     system itself (management commands such as load_demo); views always pass the person.
     """
     submission = (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("edition", "organisation", "form", "approved_by")
         .get(pk=submission_id)
     )
