@@ -24,6 +24,18 @@ def check_role_fits_organisation(*, organisation: Organisation, role: str) -> No
         )
 
 
+def check_may_manage_role(*, actor: User, roles: set[str]) -> None:
+    """Only administrators grant, change or remove the administrator role."""
+    if Role.ADMINISTRATOR in roles and not access.is_administrator(actor):
+        raise ValidationError({"role": _("Alleen een beheerder kan de rol beheerder toekennen of wijzigen.")})
+
+
+def check_keeps_an_administrator(*, membership: Membership) -> None:
+    """Never leave the application without an administrator."""
+    if membership.role == Role.ADMINISTRATOR and not Membership.objects.filter(role=Role.ADMINISTRATOR).exclude(pk=membership.pk).exists():
+        raise ValidationError({"role": _("Dit is de laatste beheerder; wijs eerst een andere beheerder aan.")})
+
+
 def _sync_admin_flags(user: User) -> None:
     """Django's admin needs is_staff; it follows the administrator role, never set by hand."""
     access.forget_roles(user)
@@ -46,6 +58,7 @@ def invite(
     """Create the account (if new) and the membership, and email a link to set a password."""
     access.require_staff(invited_by)
     check_role_fits_organisation(organisation=organisation, role=role)
+    check_may_manage_role(actor=invited_by, roles={role})
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
@@ -75,6 +88,9 @@ def invite(
 def change_role(*, membership: Membership, role: str, changed_by: User, request: HttpRequest | None = None) -> Membership:
     access.require_staff(changed_by)
     check_role_fits_organisation(organisation=membership.organisation, role=role)
+    check_may_manage_role(actor=changed_by, roles={role, membership.role})
+    if role != Role.ADMINISTRATOR:
+        check_keeps_an_administrator(membership=membership)
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
@@ -96,6 +112,8 @@ def remove_membership(*, membership: Membership, removed_by: User, request: Http
     access.require_staff(removed_by)
     if membership.user_id == removed_by.pk:
         raise ValidationError(_("U kunt uw eigen lidmaatschap niet verwijderen."))
+    check_may_manage_role(actor=removed_by, roles={membership.role})
+    check_keeps_an_administrator(membership=membership)
     user = membership.user
     audit.record(
         action=AuditEvent.Action.MEMBERSHIP_REMOVED,

@@ -7,6 +7,9 @@ from .base import env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
+# Links in emails (invitations, reminders) point here; a wrong default would send people to localhost.
+SITE_URL = env("SITE_URL").rstrip("/")
+VAR_CONTACT_EMAIL = env("VAR_CONTACT_EMAIL")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY moet minstens 50 tekens lang zijn.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")

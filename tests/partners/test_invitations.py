@@ -247,7 +247,7 @@ def test_it_refuses_role_changes_that_do_not_fit_the_organisation(vera, bob, ada
     with pytest.raises(ValidationError):
         services.change_role(membership=Membership.objects.get(user=bob), role=Role.ADMINISTRATOR, changed_by=vera)
     with pytest.raises(ValidationError):
-        services.change_role(membership=Membership.objects.get(user=adam), role=Role.VIEWER, changed_by=vera)
+        services.change_role(membership=Membership.objects.get(user=vera), role=Role.VIEWER, changed_by=adam)
     assert Membership.objects.get(user=bob).role == Role.CONTRIBUTOR
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.MEMBERSHIP_CHANGED).exists()
 
@@ -298,10 +298,13 @@ def test_it_removes_a_membership_and_records_it(vera, bob, org_a):
     assert (event.actor, event.organisation, event.data) == (vera, org_a, {"role": "contributor"})
 
 
-def test_it_clears_django_staff_when_an_administrator_is_removed(vera, adam):
-    services.remove_membership(membership=Membership.objects.get(user=adam), removed_by=vera)
-    adam.refresh_from_db()
-    assert not adam.is_staff and not adam.is_superuser
+def test_it_clears_django_staff_when_an_administrator_is_removed(adam, vera):
+    membership = Membership.objects.get(user=vera)
+    services.change_role(membership=membership, role=Role.ADMINISTRATOR, changed_by=adam)
+
+    services.remove_membership(membership=membership, removed_by=adam)
+    vera.refresh_from_db()
+    assert not vera.is_staff and not vera.is_superuser
 
 
 def test_it_refuses_to_remove_your_own_membership(vera):
@@ -316,17 +319,26 @@ def test_it_refuses_removals_by_partners(alice, bob):
     assert Membership.objects.filter(user=bob).exists()
 
 
-def test_it_removes_a_membership_through_the_staff_page(client, vera, adam, var_org):
-    membership = Membership.objects.get(user=adam)
-    client.force_login(vera)
+def test_it_removes_a_membership_through_the_staff_page(client, adam, vera, var_org):
+    membership = Membership.objects.get(user=vera)
+    services.change_role(membership=membership, role=Role.ADMINISTRATOR, changed_by=adam)
+    client.force_login(adam)
     response = client.post(reverse("remove_membership", kwargs={"pk": membership.pk}))
 
     assert response.status_code == 302
     assert response["Location"] == reverse("staff_organisation", kwargs={"slug": var_org.slug})
     assert not Membership.objects.filter(pk=membership.pk).exists()
-    adam.refresh_from_db()
-    assert not adam.is_staff
+    vera.refresh_from_db()
+    assert not vera.is_staff and not vera.is_superuser
     assert _messages(response) == ["Het lidmaatschap is verwijderd."]
+
+
+def test_it_lets_a_reviewer_remove_a_partner_membership(client, vera, bob, org_a):
+    client.force_login(vera)
+    response = client.post(reverse("remove_membership", kwargs={"pk": Membership.objects.get(user=bob).pk}))
+
+    assert response["Location"] == reverse("staff_organisation", kwargs={"slug": org_a.slug})
+    assert not Membership.objects.filter(user=bob).exists()
 
 
 def test_it_refuses_to_remove_your_own_membership_through_the_staff_page(client, vera):
@@ -337,3 +349,35 @@ def test_it_refuses_to_remove_your_own_membership_through_the_staff_page(client,
     assert response.status_code == 302
     assert Membership.objects.filter(pk=membership.pk).exists()
     assert _messages(response) == ["U kunt uw eigen lidmaatschap niet verwijderen."]
+
+
+def test_it_lets_only_administrators_grant_the_administrator_role(vera, adam, var_org):
+    from django.core.exceptions import ValidationError
+
+    from apps.partners import services
+    from apps.partners.models import Membership, Role
+
+    own = Membership.objects.get(user=vera, organisation=var_org)
+    with pytest.raises(ValidationError, match="Alleen een beheerder"):
+        services.change_role(membership=own, role=Role.ADMINISTRATOR, changed_by=vera)
+    with pytest.raises(ValidationError, match="Alleen een beheerder"):
+        services.invite(email="nieuw@var.invalid", organisation=var_org, role=Role.ADMINISTRATOR, invited_by=vera)
+    admin_membership = Membership.objects.get(user=adam, organisation=var_org)
+    with pytest.raises(ValidationError, match="Alleen een beheerder"):
+        services.remove_membership(membership=admin_membership, removed_by=vera)
+    vera.refresh_from_db()
+    assert not vera.is_superuser
+    services.change_role(membership=own, role=Role.ADMINISTRATOR, changed_by=adam)
+    vera.refresh_from_db()
+    assert vera.is_superuser
+
+
+def test_it_never_removes_the_last_administrator(adam, var_org):
+    from django.core.exceptions import ValidationError
+
+    from apps.partners import services
+    from apps.partners.models import Membership, Role
+
+    own = Membership.objects.get(user=adam, organisation=var_org)
+    with pytest.raises(ValidationError, match="laatste beheerder"):
+        services.change_role(membership=own, role=Role.REVIEWER, changed_by=adam)

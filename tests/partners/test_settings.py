@@ -1,0 +1,112 @@
+"""Production settings refuse to start without their variables and pass `check --deploy`."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+REQUIRED = {
+    "SECRET_KEY": "k3Y-9vQ_xT7pL2mN8rB4wZ6cF1hJ5sD0gA3eU7iO9yR2tK6nM4bV8qX1zC5-",
+    "ALLOWED_HOSTS": "monitor.example.org",
+    "DATABASE_URL": "sqlite:////tmp/x.sqlite3",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2",
+    "EMAIL_HOST": "smtp.example.org",
+    "DEFAULT_FROM_EMAIL": "Mensenhandelmonitor <noreply@monitor.example.org>",
+    "SITE_URL": "https://monitor.example.org",
+    "VAR_CONTACT_EMAIL": "monitor@example.org",
+}
+
+# Everything the settings read that could leak in from the calling environment: CI sets DATABASE_URL,
+# and the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process (which `check --deploy` rejects).
+_SCRUBBED = set(REQUIRED) | {
+    "CACHE_URL",
+    "DEBUG",
+    "CSRF_TRUSTED_ORIGINS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "EMAIL_BACKEND",
+}
+
+# Run Django without reading a developer's BASE_DIR/.env, so only the variables given here count.
+_BOOT = """
+import sys
+import environ
+environ.Env.read_env = classmethod(lambda cls, *args, **kwargs: None)
+if sys.argv[1] == "setup":
+    import django
+    django.setup()
+    from django.conf import settings
+    print(*(getattr(settings, name) for name in sys.argv[2:]))
+else:
+    from django.core.management import execute_from_command_line
+    execute_from_command_line(["manage.py", *sys.argv[1:]])
+"""
+
+
+def _run(*args: str, **variables: str | None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED and not k.startswith("DJANGO_")}
+    env.update(REQUIRED)
+    for name, value in variables.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
+    env["PYTHONPATH"] = str(BASE_DIR)
+    return subprocess.run(
+        [sys.executable, "-c", _BOOT, *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_it_uses_a_sixty_character_key_in_these_tests():
+    assert len(REQUIRED["SECRET_KEY"]) == 60
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED))
+def test_it_refuses_to_start_without_a_required_variable(name):
+    result = _run("setup", **{name: None})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"Set the {name} environment variable" in result.stderr
+
+
+def test_it_refuses_a_short_secret_key():
+    result = _run("setup", SECRET_KEY="te-kort-" * 6)  # 48 characters
+
+    assert result.returncode != 0
+    assert "SECRET_KEY moet minstens 50 tekens lang zijn." in result.stderr
+
+
+def test_it_refuses_an_empty_secret_key():
+    result = _run("setup", SECRET_KEY="")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_it_passes_the_deployment_checks_with_every_variable_set():
+    result = _run("check", "--deploy")
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "WARNING" not in result.stdout + result.stderr
+    assert "?:" not in result.stdout + result.stderr
+
+
+def test_it_switches_debug_off_even_when_asked_for_it():
+    result = _run("setup", "DEBUG", "SESSION_COOKIE_SECURE", "EMAIL_BACKEND", DEBUG="True")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "django.core.mail.backends.smtp.EmailBackend"]
