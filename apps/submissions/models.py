@@ -312,3 +312,58 @@ class Explanation(models.Model):
 def default_deadline(year: int) -> datetime.date:
     """The monitor is compiled in spring: figures of year N are due on 1 March of N+1."""
     return datetime.date(year + 1, 3, 1)
+
+
+class SubmissionEvent(models.Model):
+    """One step of a submission's workflow: who moved it from where to where, and why.
+
+    Append-only: the application never updates or deletes events.
+    """
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("Ingediend")
+        RETURN = "return", _("Teruggestuurd")
+        APPROVE = "approve", _("Goedgekeurd")
+        REOPEN = "reopen", _("Heropend")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    action = models.CharField(_("actie"), max_length=20, choices=Action.choices)
+    from_status = models.CharField(_("van"), max_length=20, choices=Submission.Status.choices)
+    to_status = models.CharField(_("naar"), max_length=20, choices=Submission.Status.choices)
+    comment = models.TextField(_("opmerking"), blank=True)
+    # Review remarks per indicator: [{"indicator": code, "text": "..."}]
+    item_comments = models.JSONField(_("opmerkingen per onderdeel"), default=list, blank=True)
+    late = models.BooleanField(_("na de deadline"), default=False)
+
+    class Meta:
+        verbose_name = _("stap in de beoordeling")
+        verbose_name_plural = _("stappen in de beoordeling")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.submission}: {self.get_action_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Stappen in de beoordeling worden nooit gewijzigd.")
+        super().save(*args, **kwargs)
+
+
+class ReminderLog(models.Model):
+    """Which deadline reminder went to which organisation on which day: never send one twice."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("soort"), max_length=30)
+    sent_on = models.DateField(_("verstuurd op"))
+
+    class Meta:
+        verbose_name = _("herinnering")
+        verbose_name_plural = _("herinneringen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "organisation", "kind", "sent_on"], name="one_reminder_per_kind_per_day"
+            )
+        ]

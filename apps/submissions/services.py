@@ -7,19 +7,33 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from apps.partners import access, audit
 from apps.partners.models import AuditEvent, Organisation, User
 from apps.submissions.catalogue import load_catalogue
-from apps.submissions.models import Edition, Explanation, Form, Indicator, Submission, Value, default_deadline
+from apps.submissions.models import (
+    Edition,
+    Explanation,
+    Form,
+    Indicator,
+    Submission,
+    SubmissionEvent,
+    Value,
+    default_deadline,
+)
 from apps.submissions.selectors import CellId, load_form_context
 
 
 class SubmissionLocked(Exception):
     """A write to a submission that may not change; the message says why and whom to contact."""
+
+
+class TransitionNotAllowed(Exception):
+    """A workflow step that is not allowed now, for this user; the message says why."""
 
 
 class StaleVersion(Exception):
@@ -202,3 +216,207 @@ def open_edition(*, edition: Edition, opened_by: User | None) -> int:
         summary=_("Editie %(year)s geopend: %(n)s aanleveringen aangemaakt") % {"year": edition.year, "n": created},
     )
     return created
+
+
+# -- the workflow ---------------------------------------------------------------------------------
+
+Status = Submission.Status
+Action = SubmissionEvent.Action
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str
+    by_staff: bool  # True: VAR staff; False: the organisation's coordinator (access.can_submit)
+    needs_comment: bool = False
+
+
+# Every allowed move and who may make it; anything not in this table is refused.
+TRANSITIONS: dict[str, Transition] = {
+    Action.SUBMIT: Transition(frozenset({Status.DRAFT, Status.RETURNED}), Status.SUBMITTED, by_staff=False),
+    Action.RETURN: Transition(frozenset({Status.SUBMITTED}), Status.RETURNED, by_staff=True, needs_comment=True),
+    Action.APPROVE: Transition(frozenset({Status.SUBMITTED}), Status.APPROVED, by_staff=True),
+    Action.REOPEN: Transition(frozenset({Status.APPROVED}), Status.DRAFT, by_staff=True, needs_comment=True),
+}
+
+
+def may_act(user: User, submission: Submission, action: str) -> bool:
+    """Whether the user holds the role for this action (the state is checked separately)."""
+    transition = TRANSITIONS[action]
+    if transition.by_staff:
+        return access.is_var_staff(user)
+    return access.can_submit(user, submission.organisation)
+
+
+def allowed_actions(user: User, submission: Submission) -> list[str]:
+    """The actions this user can take now; used to show buttons, never to authorise."""
+    if submission.edition.status == Edition.Status.PUBLISHED:
+        return []
+    return [
+        action
+        for action, t in TRANSITIONS.items()
+        if submission.status in t.sources and may_act(user, submission, action)
+        and not (action == Action.SUBMIT and submission.edition.status == Edition.Status.CLOSED)
+    ]
+
+
+def submit_blockers(submission: Submission) -> list[str]:
+    """What stands between this submission and submitting it: errors and unexplained warnings."""
+    from apps.submissions import rules
+
+    context = load_form_context(submission)
+    findings = rules.evaluate(
+        grids=context.grids,
+        rules=context.rules,
+        figures=context.figures(),
+        previous=context.previous_figures(),
+        previous_year=context.previous.edition.year if context.previous else None,
+    )
+    blockers = [_("Fout: %(m)s") % {"m": f.message} for f in findings if f.is_error]
+    blockers += [
+        _("Toelichting ontbreekt: %(m)s") % {"m": f.message}
+        for f in findings
+        if not f.is_error and not (context.explanations.get(f.key) and context.explanations[f.key].text.strip())
+    ]
+    return blockers
+
+
+_STATUS_WORDS = {
+    Status.DRAFT: _("nog een concept"),
+    Status.SUBMITTED: _("al ingediend"),
+    Status.RETURNED: _("teruggestuurd"),
+    Status.APPROVED: _("al goedgekeurd"),
+}
+
+
+@transaction.atomic
+def transition(
+    *,
+    submission_id: int,
+    action: str,
+    user: User,
+    comment: str = "",
+    item_comments: list[dict] | None = None,
+) -> SubmissionEvent:
+    """Move a submission one step; atomic, audited, and safe against double clicks."""
+    if action not in TRANSITIONS:
+        raise TransitionNotAllowed(_("Onbekende actie."))
+    step = TRANSITIONS[action]
+    submission = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("edition", "organisation", "form")
+        .get(pk=submission_id)
+    )
+    if not may_act(user, submission, action):
+        raise PermissionDenied(_("U mag deze stap niet zetten."))
+    if submission.edition.status == Edition.Status.PUBLISHED:
+        raise TransitionNotAllowed(
+            _("De editie %(year)s is gepubliceerd; aanleveringen veranderen niet meer.") % {"year": submission.edition.year}
+        )
+    if submission.status not in step.sources:
+        raise TransitionNotAllowed(
+            _("Dit kan niet (meer): de aanlevering is %(state)s.") % {"state": _STATUS_WORDS[submission.status]}
+        )
+    comment = comment.strip()
+    if step.needs_comment and not comment:
+        raise TransitionNotAllowed(_("Geef een toelichting: die leest de ontvanger als reden."))
+    if action == Action.SUBMIT:
+        if submission.edition.status == Edition.Status.CLOSED:
+            raise TransitionNotAllowed(_("De editie is gesloten; neem contact op met de VAR."))
+        if blockers := submit_blockers(submission):
+            raise TransitionNotAllowed(
+                _("Nog niet klaar om in te dienen: %(list)s") % {"list": "; ".join(blockers[:5])}
+            )
+
+    now = timezone.now()
+    changes: dict = {"status": step.target, "version": models.F("version") + 1, "updated_at": now}
+    if action == Action.SUBMIT:
+        changes["submitted_at"] = now
+    elif action == Action.APPROVE:
+        changes.update(approved_at=now, approved_by=user)
+    # The conditional update is the real guard: of two concurrent clicks only one matches.
+    updated = Submission.objects.filter(pk=submission.pk, status=submission.status, version=submission.version).update(
+        **changes
+    )
+    if updated != 1:
+        raise TransitionNotAllowed(_("Iemand anders heeft deze aanlevering zojuist gewijzigd; laad de pagina opnieuw."))
+    late = action == Action.SUBMIT and submission.edition.deadline is not None and timezone.localdate() > submission.edition.deadline
+    event = SubmissionEvent.objects.create(
+        submission=submission,
+        at=now,
+        actor=user,
+        action=action,
+        from_status=submission.status,
+        to_status=step.target,
+        comment=comment,
+        item_comments=[c for c in (item_comments or []) if str(c.get("text", "")).strip()],
+        late=late,
+    )
+    audit.record(
+        action=AuditEvent.Action.SUBMISSION,
+        actor=user,
+        organisation=submission.organisation,
+        obj=submission,
+        summary=f"{event.get_action_display()}: {submission.form.title} {submission.edition.year}"
+        + (f" – {comment[:200]}" if comment else ""),
+        data={"from": submission.status, "to": step.target, "event": event.pk, "late": late},
+    )
+    from apps.submissions.tasks import notify_transition
+
+    transaction.on_commit(lambda: notify_transition.delay(event.pk))
+    return event
+
+
+# -- edition management -------------------------------------------------------------------------
+
+_EDITION_MOVES = {
+    "close": ({Edition.Status.OPEN}, Edition.Status.CLOSED),
+    "reopen": ({Edition.Status.CLOSED}, Edition.Status.OPEN),
+    "publish": ({Edition.Status.OPEN, Edition.Status.CLOSED}, Edition.Status.PUBLISHED),
+}
+
+
+@transaction.atomic
+def change_edition(*, edition_id: int, move: str, user: User) -> Edition:
+    """Close, reopen or publish an edition; publishing freezes every submission in it."""
+    access.require_staff(user)
+    edition = Edition.objects.select_for_update().get(pk=edition_id)
+    sources, target = _EDITION_MOVES[move]
+    if edition.status not in sources:
+        raise TransitionNotAllowed(
+            _("Editie %(year)s is %(status)s; dat kan nu niet.") % {"year": edition.year, "status": edition.get_status_display().lower()}
+        )
+    old = edition.status
+    edition.status = target
+    if target == Edition.Status.PUBLISHED:
+        edition.published_at = timezone.now()
+    edition.save(update_fields=["status", "published_at"])
+    audit.record(
+        action=AuditEvent.Action.SUBMISSION,
+        actor=user,
+        obj=edition,
+        summary=_("Editie %(year)s: %(old)s → %(new)s")
+        % {"year": edition.year, "old": Edition.Status(old).label, "new": edition.get_status_display()},
+    )
+    return edition
+
+
+@transaction.atomic
+def set_dates(*, edition_id: int, user: User, opens_on: datetime.date | None, deadline: datetime.date | None) -> Edition:
+    access.require_staff(user)
+    edition = Edition.objects.select_for_update().get(pk=edition_id)
+    if edition.status == Edition.Status.PUBLISHED:
+        raise TransitionNotAllowed(_("Een gepubliceerde editie verandert niet meer."))
+    if opens_on and deadline and deadline < opens_on:
+        raise TransitionNotAllowed(_("De deadline ligt vóór de openingsdatum."))
+    edition.opens_on, edition.deadline = opens_on, deadline
+    edition.save(update_fields=["opens_on", "deadline"])
+    audit.record(
+        action=AuditEvent.Action.SUBMISSION,
+        actor=user,
+        obj=edition,
+        summary=_("Editie %(year)s: opent %(open)s, deadline %(deadline)s")
+        % {"year": edition.year, "open": _date(opens_on), "deadline": _date(deadline)},
+    )
+    return edition

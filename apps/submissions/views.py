@@ -6,14 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from apps.partners import access
 from apps.submissions import rules, services
 from apps.submissions.forms import SubmissionForm
-from apps.submissions.models import Edition, Submission
+from apps.submissions.models import Submission
+from apps.submissions.review import latest_review_comments, timeline
 from apps.submissions.selectors import load_form_context, submissions_for
 
 
@@ -98,6 +98,8 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
         for f in warnings
     }
     unexplained = [f for f in warnings if not explanation_text.get(f.key, "").strip()]
+    return_event, review_comments = latest_review_comments(submission)
+    show_timeline = access.is_var_staff(request.user) or access.can_submit(request.user, submission.organisation)
     return render(
         request,
         "submissions/submission_form.html",
@@ -114,27 +116,32 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
             "may_edit": may_edit,
             "previous": context.previous,
             "conflict": conflict,
+            "actions": services.allowed_actions(request.user, submission),
+            "return_event": return_event,
+            "review_comments": review_comments,
+            "timeline": timeline(submission) if show_timeline else None,
         },
         status=status,
     )
 
 
 @login_required
-def edition_list(request: HttpRequest) -> HttpResponse:
-    access.require_staff(request.user)
-    editions = Edition.objects.all()
-    return render(request, "submissions/edition_list.html", {"editions": editions})
-
-
-@login_required
-@require_POST
-def edition_open(request: HttpRequest, year: int) -> HttpResponse:
-    access.require_staff(request.user)
-    edition = get_object_or_404(Edition, year=year)
-    try:
-        created = services.open_edition(edition=edition, opened_by=request.user)
-    except services.SubmissionLocked as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Editie %(year)s is geopend; %(n)s aanleveringen aangemaakt.") % {"year": year, "n": created})
-    return redirect("edition_list")
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm and submit: shows what will be sent and what still blocks it."""
+    submission = _get_submission_for_user(request.user, pk)
+    if not services.may_act(request.user, submission, services.Action.SUBMIT):
+        raise PermissionDenied
+    blockers = services.submit_blockers(submission)
+    if request.method == "POST":
+        try:
+            services.transition(submission_id=submission.pk, action=services.Action.SUBMIT, user=request.user)
+        except services.TransitionNotAllowed as error:
+            messages.error(request, str(error))
+            return redirect("submission_form", pk=submission.pk)
+        messages.success(request, _("Ingediend. De VAR beoordeelt uw cijfers en u krijgt bericht per e-mail."))
+        return redirect("submission_form", pk=submission.pk)
+    return render(
+        request,
+        "submissions/submit_confirm.html",
+        {"submission": submission, "blockers": blockers, "lock_reason": services.lock_reason(submission)},
+    )

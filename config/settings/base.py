@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -150,7 +151,14 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Daily: reminders before the deadline (REMINDER_DAYS_BEFORE_DEADLINE) and weekly once overdue.
+    "deadline-reminders": {
+        "task": "apps.submissions.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
+}
+REMINDER_DAYS_BEFORE_DEADLINE = tuple(env.list("REMINDER_DAYS_BEFORE_DEADLINE", cast=int, default=[14, 3]))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

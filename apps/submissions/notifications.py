@@ -1,0 +1,117 @@
+"""Emails of the workflow and the deadline reminders."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.partners.models import STAFF_ROLES, Membership, Organisation, Role
+from apps.submissions.models import Edition, ReminderLog, Submission, SubmissionEvent
+
+
+def _emails(memberships) -> list[str]:
+    return sorted({m.user.email for m in memberships if m.user.is_active})
+
+
+def staff_emails() -> list[str]:
+    return _emails(Membership.objects.filter(role__in=STAFF_ROLES).select_related("user"))
+
+
+def coordinator_emails(organisation: Organisation) -> list[str]:
+    return _emails(Membership.objects.filter(organisation=organisation, role=Role.COORDINATOR).select_related("user"))
+
+
+def _send(template: str, context: dict, recipients: list[str], subject: str) -> int:
+    if not recipients:
+        return 0
+    context = context | {"site_url": settings.SITE_URL, "contact": settings.VAR_CONTACT_EMAIL}
+    return send_mail(
+        subject=subject,
+        message=render_to_string(template, context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=recipients,
+    )
+
+
+def notify_transition(*, event_id: int) -> int:
+    """Tell VAR staff about a submission; tell the coordinators about a return or approval."""
+    event = SubmissionEvent.objects.select_related(
+        "submission__organisation", "submission__form", "submission__edition", "actor"
+    ).get(pk=event_id)
+    submission = event.submission
+    context = {
+        "event": event,
+        "submission": submission,
+        "review_url": settings.SITE_URL + reverse("review_submission", args=[submission.pk]),
+        "form_url": settings.SITE_URL + reverse("submission_form", args=[submission.pk]),
+    }
+    title = f"{submission.organisation} – {submission.form.title} {submission.edition.year}"
+    if event.action == SubmissionEvent.Action.SUBMIT:
+        return _send("submissions/email/submitted.txt", context, staff_emails(), f"Ingediend: {title}")
+    if event.action == SubmissionEvent.Action.RETURN:
+        return _send(
+            "submissions/email/returned.txt", context, coordinator_emails(submission.organisation), f"Teruggestuurd: {title}"
+        )
+    if event.action == SubmissionEvent.Action.APPROVE:
+        return _send(
+            "submissions/email/approved.txt", context, coordinator_emails(submission.organisation), f"Goedgekeurd: {title}"
+        )
+    return 0
+
+
+def reminder_kind(edition: Edition, today: datetime.date) -> str | None:
+    """Which reminder is due today: N days before the deadline, or weekly once overdue."""
+    if edition.deadline is None:
+        return None
+    days_left = (edition.deadline - today).days
+    if days_left in settings.REMINDER_DAYS_BEFORE_DEADLINE:
+        return f"voor-{days_left}"
+    if days_left < 0 and (-days_left) % 7 == 0:
+        return "te-laat"
+    return None
+
+
+def send_deadline_reminders(*, today: datetime.date | None = None) -> int:
+    """Remind organisations that have not submitted; idempotent per organisation, kind and day."""
+    today = today or timezone.localdate()
+    sent = 0
+    for edition in Edition.objects.filter(status=Edition.Status.OPEN):
+        kind = reminder_kind(edition, today)
+        if kind is None:
+            continue
+        pending = (
+            Submission.objects.filter(edition=edition, status__in=[Submission.Status.DRAFT, Submission.Status.RETURNED])
+            .select_related("organisation", "form")
+            .order_by("organisation__name")
+        )
+        by_org: dict[int, list[Submission]] = {}
+        for submission in pending:
+            by_org.setdefault(submission.organisation_id, []).append(submission)
+        for submissions in by_org.values():
+            organisation = submissions[0].organisation
+            try:
+                with transaction.atomic():
+                    ReminderLog.objects.create(edition=edition, organisation=organisation, kind=kind, sent_on=today)
+            except IntegrityError:
+                continue  # already reminded today
+            context = {
+                "edition": edition,
+                "organisation": organisation,
+                "submissions": submissions,
+                "overdue": kind == "te-laat",
+                "days_left": (edition.deadline - today).days,
+                "links": [settings.SITE_URL + reverse("submission_form", args=[s.pk]) for s in submissions],
+            }
+            subject = (
+                f"Deadline verstreken: Mensenhandelmonitor {edition.year}"
+                if kind == "te-laat"
+                else f"Herinnering: Mensenhandelmonitor {edition.year} uiterlijk {edition.deadline:%d-%m-%Y}"
+            )
+            sent += _send("submissions/email/reminder.txt", context, coordinator_emails(organisation), subject)
+    return sent

@@ -1,0 +1,15 @@
+"""Background jobs: they take ids and call services."""
+
+from celery import shared_task
+
+from apps.submissions import notifications
+
+
+@shared_task
+def notify_transition(event_id: int) -> int:
+    return notifications.notify_transition(event_id=event_id)
+
+
+@shared_task
+def send_deadline_reminders() -> int:
+    return notifications.send_deadline_reminders()
