@@ -16,6 +16,15 @@ from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 PASSWORD = "correct-horse-battery"
 
 
+def ensure_reference_data() -> None:
+    """Transactional tests flush the database; put the organisations of the data migration back."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("apps.partners.migrations.0002_organisations").forwards(apps, None)
+
+
 @pytest.fixture
 def org_a(db) -> Organisation:
     return Organisation.objects.get(slug="gemeente-rotterdam")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ensure_reference_data
+
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 # Playwright's sync API runs an event loop in this thread; the ORM calls in the test body are
 # synchronous and safe, so let Django allow them.
@@ -55,15 +57,6 @@ def page(browser, live_server):
     context.close()
     # A Content-Security-Policy violation or a script error is a bug, even if the journey passed.
     assert not errors, errors
-
-
-def ensure_reference_data() -> None:
-    """Transactional tests flush the database; put the organisations of the data migration back."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("apps.partners.migrations.0002_organisations").forwards(apps, None)
 
 
 @pytest.fixture

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from apps.submissions import services
 from apps.submissions.models import Edition, Submission
@@ -15,7 +18,9 @@ def edition_2023(db) -> Edition:
 
 @pytest.fixture
 def edition_2024(db) -> Edition:
-    edition = services.create_edition(year=2024, created_by=None)
+    """Open, with its deadline a month ahead (as in the demo)."""
+    deadline = timezone.localdate() + datetime.timedelta(days=30)
+    edition = services.create_edition(year=2024, created_by=None, deadline=deadline)
     services.open_edition(edition=edition, opened_by=None)
     return edition
 

@@ -1,0 +1,67 @@
+"""One real Celery worker against Redis on 127.0.0.1:6379 (CI must run it: REQUIRE_REDIS_TESTS=1)."""
+
+import os
+import time
+
+import pytest
+from django.core import mail
+
+from tests.conftest import ensure_reference_data
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+BROKER = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_broker():
+    import redis
+
+    try:
+        redis.Redis.from_url(BROKER, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        message = f"Geen Redis op {BROKER}: start redis-server om de Celery-integratietest te draaien."
+        if os.environ.get("REQUIRE_REDIS_TESTS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return BROKER
+
+
+@pytest.fixture
+def live_worker(redis_broker):
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
+    app.conf.update(broker_url=redis_broker, result_backend=redis_broker, task_always_eager=False)
+    try:
+        with start_worker(app, perform_ping_check=False, loglevel="WARNING"):
+            yield app
+    finally:
+        app.conf.update(saved)
+
+
+def test_it_mails_staff_through_a_real_worker_when_a_partner_submits(live_worker):
+    ensure_reference_data()
+    from apps.partners.models import Organisation, Role
+    from apps.submissions import services
+    from apps.submissions.models import Submission, SubmissionEvent
+    from tests.conftest import _member
+
+    alice = _member("alice@rotterdam.invalid", Organisation.objects.get(slug="gemeente-rotterdam"), Role.COORDINATOR)
+    vera = _member("vera@var.invalid", Organisation.objects.get(slug="var"), Role.REVIEWER)
+    edition = services.create_edition(year=2024, created_by=None)
+    services.open_edition(edition=edition, opened_by=None)
+    submission = Submission.objects.get(edition=edition, organisation__slug="gemeente-rotterdam")
+    mail.outbox.clear()
+
+    event = services.transition(submission_id=submission.pk, action=SubmissionEvent.Action.SUBMIT, user=alice)
+
+    # The task was queued on commit and runs in the worker; wait (bounded) for its mail.
+    deadline = time.monotonic() + 30
+    while not mail.outbox and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [m.to for m in mail.outbox] == [[vera.email]]
+    from apps.submissions.tasks import notify_transition
+
+    assert notify_transition.delay(event.pk).get(timeout=30) == 1

@@ -1,0 +1,127 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.partners.models import AuditEvent, Organisation, OrganisationKind
+from apps.submissions import services
+from apps.submissions.models import Edition, Submission, SubmissionEvent
+
+A = SubmissionEvent.Action
+
+
+def test_it_hides_staff_pages_from_partners(client, alice, charlie, submission_a):
+    urls = [
+        reverse("edition_list"),
+        reverse("edition_overview", args=[2024]),
+        reverse("review_submission", args=[submission_a.pk]),
+        reverse("audit_log"),
+    ]
+    for user in (alice, charlie):
+        client.force_login(user)
+        for url in urls:
+            assert client.get(url).status_code == 404, url
+        assert client.post(reverse("edition_change", args=[2024, "publish"])).status_code == 404
+    assert Edition.objects.get(year=2024).status == Edition.Status.OPEN
+
+
+def test_it_shows_the_overview_with_counts_and_filters(client, vera, alice, submission_a):
+    services.transition(submission_id=submission_a.pk, action=A.SUBMIT, user=alice)
+    client.force_login(vera)
+    response = client.get(reverse("edition_overview", args=[2024]))
+    assert response.status_code == 200
+    counts = response.context["counts"]
+    assert counts == {"expected": 28, "submitted": 1, "approved": 0, "late": 0}
+    html = response.content.decode()
+    assert 'data-organisation="gemeente-rotterdam"' in html and "Beoordelen" in html
+    filtered = client.get(reverse("edition_overview", args=[2024]), {"kind": "gemeente", "subregion": "zhz"})
+    slugs = {row.submission.organisation.slug for row in filtered.context["rows"]}
+    assert "gemeente-dordrecht" in slugs and "gemeente-rotterdam" not in slugs and "politie-tmm" not in slugs
+
+
+def test_it_builds_the_overview_in_a_fixed_number_of_queries(client, vera, edition_2024):
+    client.force_login(vera)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("edition_overview", args=[2024])).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for n in range(15):
+        org = Organisation.objects.create(name=f"Extra gemeente {n}", slug=f"extra-{n}", kind=OrganisationKind.GEMEENTE)
+        Submission.objects.create(edition=edition_2024, organisation=org, form=edition_2024.forms.get(code="gemeente"))
+    assert count() == before
+
+
+def test_it_returns_a_submission_with_comments_from_the_review_page(client, vera, alice, submission_a):
+    services.transition(submission_id=submission_a.pk, action=A.SUBMIT, user=alice)
+    client.force_login(vera)
+    url = reverse("review_submission", args=[submission_a.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "Terugsturen met opmerking" in page.content.decode()
+    # Without a reason: refused, and what was typed per section stays.
+    response = client.post(url, {"action": "return", "comment": "", "item-gem_trainingen": "Welke trainingen?"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Geef een toelichting" in html and 'value="Welke trainingen?"' in html
+    response = client.post(url, {"action": "return", "comment": "Vul de trainingen aan.", "item-gem_trainingen": "Welke trainingen?"})
+    assert response.status_code == 302
+    submission_a.refresh_from_db()
+    assert submission_a.status == Submission.Status.RETURNED
+    client.force_login(alice)
+    form_page = client.get(reverse("submission_form", args=[submission_a.pk])).content.decode()
+    assert "Vul de trainingen aan." in form_page and "Welke trainingen?" in form_page
+    assert 'data-testid="timeline"' in form_page
+
+
+def test_it_approves_from_the_review_page_and_the_partner_sees_why_it_is_locked(client, vera, alice, submission_a):
+    services.transition(submission_id=submission_a.pk, action=A.SUBMIT, user=alice)
+    client.force_login(vera)
+    assert client.post(reverse("review_submission", args=[submission_a.pk]), {"action": "approve"}).status_code == 302
+    client.force_login(alice)
+    html = client.get(reverse("submission_form", args=[submission_a.pk])).content.decode()
+    assert 'data-testid="lock-reason"' in html and "Goedgekeurd op" in html and vera.get_full_name() in html
+
+
+def test_it_lets_a_coordinator_submit_after_confirming(client, alice, bob, charlie, submission_a):
+    url = reverse("submission_submit", args=[submission_a.pk])
+    client.force_login(charlie)
+    assert client.get(url).status_code == 404
+    client.force_login(bob)  # contributors edit but do not submit
+    assert client.get(url).status_code == 403
+    client.force_login(alice)
+    assert "definitief indienen" in client.get(url).content.decode()
+    assert client.post(url).status_code == 302
+    submission_a.refresh_from_db()
+    assert submission_a.status == Submission.Status.SUBMITTED
+    # Submitting twice is refused with a clear message, nothing changes.
+    response = client.post(url, follow=True)
+    assert "al ingediend" in response.content.decode()
+    assert SubmissionEvent.objects.filter(submission=submission_a).count() == 1
+
+
+def test_it_manages_editions(client, vera):
+    client.force_login(vera)
+    response = client.post(reverse("edition_list"), {"year": "2025", "opens_on": "2026-01-01", "deadline": "2026-03-01"})
+    assert response.status_code == 302
+    edition = Edition.objects.get(year=2025)
+    assert edition.status == Edition.Status.PREPARATION and edition.forms.count() == 6
+    again = client.post(reverse("edition_list"), {"year": "2025"})
+    assert "bestaat al" in again.content.decode()
+    client.post(reverse("edition_open", args=[2025]))
+    assert Submission.objects.filter(edition=edition).count() == 28
+    response = client.post(reverse("edition_overview", args=[2025]), {"opens_on": "2026-02-01", "deadline": "2026-01-01"})
+    assert "vóór de openingsdatum" in response.content.decode()
+    client.post(reverse("edition_change", args=[2025, "publish"]))
+    edition.refresh_from_db()
+    assert edition.status == Edition.Status.PUBLISHED
+
+
+def test_it_searches_the_audit_log(client, vera, alice, submission_a):
+    services.transition(submission_id=submission_a.pk, action=A.SUBMIT, user=alice)
+    client.force_login(vera)
+    response = client.get(reverse("audit_log"), {"q": alice.email})
+    events = list(response.context["events"])
+    assert events and all(e.actor_email == alice.email for e in events)
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SUBMISSION).exists()
