@@ -123,7 +123,9 @@ def load_historic_edition(year: int, figures: dict, reviewer: User) -> Edition:
             fill_submission(submission, spec)
             # The approval workflow did not exist yet in 2021-2023: record the monitor's figures as approved.
             approved_at = timezone.make_aware(datetime.datetime(year + 1, 3, 15, 10, 0))
+            submission.refresh_from_db()
             Submission.objects.filter(pk=submission.pk).update(
+                approved_version=submission.version,
                 status=Submission.Status.APPROVED,
                 submitted_at=timezone.make_aware(datetime.datetime(year + 1, 2, 20, 16, 0)),
                 approved_at=approved_at,

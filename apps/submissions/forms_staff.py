@@ -25,13 +25,13 @@ class EditionCreateForm(forms.Form):
         max_value=2100,
         error_messages={"invalid": _("Vul een jaartal in, bijvoorbeeld 2025.")},
     )
-    opens_on = forms.DateField(label=_("Opent op"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    opens_on = forms.DateField(label=_("Opent op"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class EditionDatesForm(forms.Form):
-    opens_on = forms.DateField(label=_("Opent op"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    opens_on = forms.DateField(label=_("Opent op"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class OverviewFilterForm(forms.Form):

@@ -219,6 +219,8 @@ class Submission(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The version that was approved: cells changed in a later version are "edits since approval".
+    approved_version = models.PositiveIntegerField(_("goedgekeurde versie"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("aanlevering")
@@ -246,6 +248,8 @@ class Submission(models.Model):
             return False
         if self.submitted_at is not None:
             return timezone.localtime(self.submitted_at).date() > deadline
+        if self.edition.status == Edition.Status.PUBLISHED:
+            return False  # never delivered: shown as missing, not as late
         return self.status in {self.Status.DRAFT, self.Status.RETURNED} and timezone.localdate() > deadline
 
     @property

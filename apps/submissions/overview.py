@@ -94,11 +94,13 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
     )
 
     edits = dict(
-        Value.history.filter(
-            submission_id__in=ids, submission__approved_at__isnull=False, history_date__gt=F("submission__approved_at")
+        Value.objects.filter(
+            submission_id__in=ids,
+            submission__approved_version__isnull=False,
+            changed_in_version__gt=F("submission__approved_version"),
         )
         .values("submission_id")
-        .annotate(n=Count("history_id"))
+        .annotate(n=Count("id"))
         .values_list("submission_id", "n")
     )
 
@@ -116,7 +118,10 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
         state = s.status
         if s.status == Submission.Status.DRAFT and s.version == 1:
             state = "not_started"
-        rows.append(OverviewRow(s, state, STATE_LABELS[state], open_warnings, edits.get(s.pk, 0)))
+        label = STATE_LABELS[state]
+        if edition.status == Edition.Status.PUBLISHED and state in {"not_started", "draft", "returned"}:
+            label = "Niet aangeleverd"
+        rows.append(OverviewRow(s, state, label, open_warnings, edits.get(s.pk, 0)))
 
     counts = {
         "expected": len(rows),

@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.partners import access, audit
 from apps.partners.models import AuditEvent, Organisation, User
@@ -283,10 +284,10 @@ def submit_blockers(submission: Submission) -> list[str]:
 
 
 _STATUS_WORDS = {
-    Status.DRAFT: _("nog een concept"),
-    Status.SUBMITTED: _("al ingediend"),
-    Status.RETURNED: _("teruggestuurd"),
-    Status.APPROVED: _("al goedgekeurd"),
+    Status.DRAFT: gettext_lazy("nog een concept"),
+    Status.SUBMITTED: gettext_lazy("al ingediend"),
+    Status.RETURNED: gettext_lazy("teruggestuurd"),
+    Status.APPROVED: gettext_lazy("al goedgekeurd"),
 }
 
 
@@ -334,7 +335,7 @@ def transition(
     if action == Action.SUBMIT:
         changes["submitted_at"] = now
     elif action == Action.APPROVE:
-        changes.update(approved_at=now, approved_by=user)
+        changes.update(approved_at=now, approved_by=user, approved_version=submission.version + 1)
     # The conditional update is the real guard: of two concurrent clicks only one matches.
     updated = Submission.objects.filter(pk=submission.pk, status=submission.status, version=submission.version).update(
         **changes

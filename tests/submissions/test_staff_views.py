@@ -125,3 +125,21 @@ def test_it_searches_the_audit_log(client, vera, alice, submission_a):
     events = list(response.context["events"])
     assert events and all(e.actor_email == alice.email for e in events)
     assert AuditEvent.objects.filter(action=AuditEvent.Action.SUBMISSION).exists()
+
+
+def test_it_counts_edits_made_after_an_approval(client, vera, alice, submission_a):
+    services.transition(submission_id=submission_a.pk, action=A.SUBMIT, user=alice)
+    services.transition(submission_id=submission_a.pk, action=A.APPROVE, user=vera)
+    services.transition(submission_id=submission_a.pk, action=A.REOPEN, user=vera, comment="Correctie")
+    submission_a.refresh_from_db()
+    services.save_values(
+        submission_id=submission_a.pk,
+        user=alice,
+        cells={("gem_bestuurlijke_controles", "bouwplaatsen", ""): services.CellInput(number=3)},
+        explanations={},
+        base_version=submission_a.version,
+    )
+    client.force_login(vera)
+    rows = client.get(reverse("edition_overview", args=[2024])).context["rows"]
+    row = next(r for r in rows if r.submission.pk == submission_a.pk)
+    assert row.edits_since_approval == 1
