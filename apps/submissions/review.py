@@ -34,20 +34,48 @@ class TimelineEntry:
     items: list | None = None
 
 
-def timeline(submission: Submission) -> list[TimelineEntry]:
-    """Workflow steps and saves of this submission, newest first."""
+def _change_lines(changes: list[dict], grids) -> list[dict]:
+    """Turn the audit's recorded cell changes into 'label: old → new' lines."""
+    lines = []
+    for change in changes:
+        if "cell" not in change:
+            lines.append({"indicator": "Toelichting", "text": change.get("explanation", "")})
+            continue
+        code, row, col = change["cell"]
+        grid = grids.get(code) if grids else None
+        label = grid.indicator.label if grid else code
+        where = grid.label_of((row, col)) if grid else f"{row} {col}".strip()
+        if where and where != label:
+            label = f"{label} – {where}"
+        old = "leeg" if change.get("old") in (None, "") else change["old"]
+        new = "leeg" if change.get("new") in (None, "") else change["new"]
+        if isinstance(old, str) and len(old) > 60:
+            old = old[:57] + "…"
+        if isinstance(new, str) and len(new) > 60:
+            new = new[:57] + "…"
+        lines.append({"indicator": label, "text": f"{old} → {new}"})
+    return lines
+
+
+def timeline(submission: Submission, grids=None) -> list[TimelineEntry]:
+    """Workflow steps and saves (with old → new per cell) of this submission, newest first."""
     entries = [
         TimelineEntry(
             at=e.at,
             who=e.actor.get_full_name() if e.actor else "systeem",
             what=f"{e.get_action_display()}{' (na de deadline)' if e.late else ''}",
             comment=e.comment,
-            items=e.item_comments,
+            items=[
+                {"indicator": grids[i["indicator"]].indicator.label if grids and i["indicator"] in grids else i["indicator"], "text": i["text"]}
+                for i in e.item_comments
+            ],
         )
         for e in SubmissionEvent.objects.filter(submission=submission).select_related("actor")
     ]
     entries += [
-        TimelineEntry(at=a.at, who=a.actor_email or "systeem", what=a.summary)
+        TimelineEntry(
+            at=a.at, who=a.actor_email or "systeem", what=a.summary, items=_change_lines(a.data.get("changes", []), grids)
+        )
         for a in AuditEvent.objects.filter(
             action=AuditEvent.Action.VALUES_SAVED, object_type="submissions.submission", object_id=str(submission.pk)
         )
@@ -109,7 +137,7 @@ def review_context(submission: Submission, *, user: User) -> dict:
         "sections": sections,
         "previous": context.previous,
         "findings": findings,
-        "timeline": timeline(submission),
+        "timeline": timeline(submission, context.grids),
         "actions": services.allowed_actions(user, submission),
         "lock_reason": services.lock_reason(submission),
     }

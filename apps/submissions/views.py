@@ -119,7 +119,7 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": services.allowed_actions(request.user, submission),
             "return_event": return_event,
             "review_comments": review_comments,
-            "timeline": timeline(submission) if show_timeline else None,
+            "timeline": timeline(submission, context.grids) if show_timeline else None,
         },
         status=status,
     )

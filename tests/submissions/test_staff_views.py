@@ -143,3 +143,20 @@ def test_it_counts_edits_made_after_an_approval(client, vera, alice, submission_
     rows = client.get(reverse("edition_overview", args=[2024])).context["rows"]
     row = next(r for r in rows if r.submission.pk == submission_a.pk)
     assert row.edits_since_approval == 1
+
+
+def test_it_shows_each_value_change_in_the_timeline(client, alice, bob, submission_a):
+    services.save_values(
+        submission_id=submission_a.pk,
+        user=bob,
+        cells={("gem_bestuurlijke_controles", "bouwplaatsen", ""): services.CellInput(number=12)},
+        explanations={},
+        base_version=submission_a.version,
+    )
+    client.force_login(alice)
+    html = client.get(reverse("submission_form", args=[submission_a.pk])).content.decode()
+    timeline = html.split('data-testid="timeline"')[1]
+    assert "Resultaten bestuurlijke controles – Controles op bouwplaatsen, Aantal: leeg → 12" in timeline
+    assert bob.email in timeline
+    client.force_login(bob)  # contributors do not see the timeline
+    assert 'data-testid="timeline"' not in client.get(reverse("submission_form", args=[submission_a.pk])).content.decode()
