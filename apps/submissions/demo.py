@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from apps.partners.models import Membership, Organisation, Role, User
 from apps.partners.services import _sync_admin_flags
-from apps.submissions import rules, services
+from apps.submissions import services
 from apps.submissions.models import TOTAL, Edition, Submission
 from apps.submissions.selectors import load_form_context
 
@@ -90,13 +90,7 @@ def fill_submission(submission: Submission, spec: dict) -> None:
     )
     submission.refresh_from_db()
     context = load_form_context(submission)
-    findings = rules.evaluate(
-        grids=context.grids,
-        rules=context.rules,
-        figures=context.figures(),
-        previous=context.previous_figures(),
-        previous_year=context.previous.edition.year if context.previous else None,
-    )
+    findings = context.findings()
     given = {k: " ".join(str(v).split()) for k, v in (spec.get("explanations") or {}).items()}
     explanations = {
         f.key: given.get(f.key, f"Zo gepubliceerd in de Mensenhandelmonitor {submission.edition.year}.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from apps.partners.models import AuditEvent, User
-from apps.submissions import rules, services
+from apps.submissions import services
 from apps.submissions.models import Indicator, Submission, SubmissionEvent
 from apps.submissions.selectors import load_form_context
 
@@ -95,14 +95,7 @@ def latest_review_comments(submission: Submission) -> tuple[SubmissionEvent | No
 
 def review_context(submission: Submission, *, user: User) -> dict:
     context = load_form_context(submission)
-    figures = context.figures()
-    findings = rules.evaluate(
-        grids=context.grids,
-        rules=context.rules,
-        figures=figures,
-        previous=context.previous_figures(),
-        previous_year=context.previous.edition.year if context.previous else None,
-    )
+    findings = context.findings()
     flagged_cells = {(f.indicator_code, *cell) for f in findings for cell in f.cells}
     by_indicator: dict[str, list] = {}
     for finding in findings:

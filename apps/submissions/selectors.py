@@ -11,7 +11,7 @@ from apps.partners import access
 from apps.partners.models import Organisation, User
 from apps.submissions.grid import Grid, build_grid
 from apps.submissions.models import Category, Explanation, Indicator, Rule, Section, Submission, Value
-from apps.submissions.rules import Figures
+from apps.submissions.rules import Figures, Finding, evaluate
 
 CellId = tuple[str, str, str]  # (indicator code, row, col)
 
@@ -65,6 +65,16 @@ class FormContext:
 
     def previous_figures(self) -> Figures:
         return {key: v.number for key, v in self.previous_values.items()}
+
+    def findings(self, figures: Figures | None = None) -> list[Finding]:
+        """The rules' findings on these figures (default: the stored ones), against last approved year."""
+        return evaluate(
+            grids=self.grids,
+            rules=self.rules,
+            figures=self.figures() if figures is None else figures,
+            previous=self.previous_figures(),
+            previous_year=self.previous.edition.year if self.previous else None,
+        )
 
 
 def _values_by_cell(submission_id: int) -> dict[CellId, Value]:

@@ -264,16 +264,8 @@ def allowed_actions(user: User, submission: Submission) -> list[str]:
 
 def submit_blockers(submission: Submission) -> list[str]:
     """What stands between this submission and submitting it: errors and unexplained warnings."""
-    from apps.submissions import rules
-
     context = load_form_context(submission)
-    findings = rules.evaluate(
-        grids=context.grids,
-        rules=context.rules,
-        figures=context.figures(),
-        previous=context.previous_figures(),
-        previous_year=context.previous.edition.year if context.previous else None,
-    )
+    findings = context.findings()
     blockers = [_("Fout: %(m)s") % {"m": f.message} for f in findings if f.is_error]
     blockers += [
         _("Toelichting ontbreekt: %(m)s") % {"m": f.message}

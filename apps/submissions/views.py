@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.partners import access
-from apps.submissions import rules, services
+from apps.submissions import services
 from apps.submissions.forms import SubmissionForm
 from apps.submissions.models import Submission
 from apps.submissions.review import latest_review_comments, timeline
@@ -23,16 +23,6 @@ def _get_submission_for_user(user, pk: int) -> Submission:
         return submissions_for(user).select_related("approved_by").get(pk=pk)
     except Submission.DoesNotExist:
         raise Http404 from None
-
-
-def _findings(context, figures):
-    return rules.evaluate(
-        grids=context.grids,
-        rules=context.rules,
-        figures=figures,
-        previous=context.previous_figures(),
-        previous_year=context.previous.edition.year if context.previous else None,
-    )
 
 
 @login_required
@@ -51,7 +41,7 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             figures = form.figures()
-            findings = _findings(context, figures)
+            findings = context.findings(figures)
             explanations = {f.key: request.POST.get(f"x-{f.key}", "") for f in findings if not f.is_error}
             try:
                 changed = services.save_values(
@@ -90,7 +80,7 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
         form = SubmissionForm(context=context, read_only=read_only)
 
     figures = form.figures() if form.is_bound and hasattr(form, "cleaned_data") else context.figures()
-    findings = _findings(context, figures)
+    findings = context.findings(figures)
     posted_explanations = {k[2:]: v for k, v in request.POST.items() if k.startswith("x-")} if request.method == "POST" else {}
     warnings = [f for f in findings if not f.is_error]
     explanation_text = {
