@@ -56,3 +56,13 @@ def test_it_lets_an_administrator_edit_the_catalogue_in_the_admin(client, adam, 
     client.force_login(adam)
     assert client.get(reverse("admin:submissions_indicator_changelist")).status_code == 200
     assert client.get(reverse("admin:submissions_dimension_changelist")).status_code == 200
+
+
+def test_it_generates_the_benchmark_data_set_idempotently(db):
+    from apps.submissions.benchmark import generate
+
+    first = generate(organisations=6, editions=2, first_year=2001)
+    assert first["organisations"] == 6 and first["values_created"] > 100
+    assert Submission.objects.filter(edition__year=2002, status="approved").count() == 6
+    again = generate(organisations=6, editions=2, first_year=2001)
+    assert again["values_created"] == 0 and again["values_total"] == first["values_total"]
