@@ -133,7 +133,8 @@ class SubmissionForm(forms.Form):
             "data-indicator": indicator.code,
         }
         if not grid.is_single:
-            attrs["aria-label"] = label
+            # Screen readers read "row, column", also for a single-column table ("Vrouw, Aantal").
+            attrs["aria-label"] = label if grid.has_cols else f"{label}, {grid.cols[0].label}"
         return CountField(
             label=label,
             help_text=indicator.help_text if grid.is_single else "",

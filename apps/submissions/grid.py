@@ -51,8 +51,9 @@ class Grid:
 
     def label_of(self, key: CellKey) -> str:
         """A screen reader label: 'row, column'."""
-        row = next((r.label for r in self.rows if r.code == key[0]), "")
-        col = next((c.label for c in self.cols if c.code == key[1]), "")
+        # An axis without a dimension (code "") adds nothing: "Vrouw", not "Vrouw, Aantal".
+        row = next((r.label for r in self.rows if r.code == key[0] and r.code), "")
+        col = next((c.label for c in self.cols if c.code == key[1] and c.code), "")
         return ", ".join(part for part in (row, col) if part) or self.indicator.label
 
 
