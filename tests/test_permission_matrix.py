@@ -1,0 +1,102 @@
+"""Every URL of the application x every role, with the expected status.
+
+A new URL without an entry in MATRIX fails `test_it_has_an_entry_for_every_url`: decide who may
+use it before it ships.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from apps.partners.models import Membership
+from apps.submissions.models import Submission
+
+ROLES = ["anonymous", "alice", "bob", "vic", "charlie", "vera", "adam"]
+LOGIN = 302  # anonymous visitors are sent to the login page
+
+
+def _row(anonymous, alice, bob, vic, charlie, vera, adam):
+    return dict(zip(ROLES, [anonymous, alice, bob, vic, charlie, vera, adam]))
+
+
+STAFF_ONLY = _row(LOGIN, 404, 404, 404, 404, 200, 200)
+STAFF_ONLY_POST = _row(LOGIN, 404, 404, 404, 404, 302, 302)
+
+# name: (method, expected status per role). alice/bob/vic: coordinator/contributor/viewer of A;
+# charlie: coordinator of B (the outsider); vera: VAR staff; adam: administrator.
+MATRIX: dict[str, tuple[str, dict[str, int]]] = {
+    "healthz": ("get", _row(200, 200, 200, 200, 200, 200, 200)),
+    "home": ("get", _row(LOGIN, 302, 302, 302, 302, 302, 302)),
+    "organisation_detail": ("get", _row(LOGIN, 200, 200, 200, 404, 200, 200)),
+    "staff_dashboard": ("get", STAFF_ONLY),
+    "staff_organisation": ("get", STAFF_ONLY),
+    "invite": ("get", STAFF_ONLY),
+    "change_membership": ("post", STAFF_ONLY_POST),
+    "remove_membership": ("post", STAFF_ONLY_POST),
+    "submission_form": ("get", _row(LOGIN, 200, 200, 200, 404, 200, 200)),
+    "submission_submit": ("get", _row(LOGIN, 200, 403, 403, 404, 403, 403)),
+    "edition_list": ("get", STAFF_ONLY),
+    "edition_overview": ("get", STAFF_ONLY),
+    "edition_open": ("post", STAFF_ONLY_POST),
+    "edition_change": ("post", STAFF_ONLY_POST),
+    "review_submission": ("get", STAFF_ONLY),
+    "audit_log": ("get", STAFF_ONLY),
+}
+
+
+def _app_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name and namespace is None:
+                if p.callback.__module__.startswith("apps."):
+                    names.add(p.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_it_has_an_entry_for_every_url():
+    missing = _app_url_names() - set(MATRIX)
+    assert not missing, f"Add these URLs to the permission matrix: {sorted(missing)}"
+    assert not set(MATRIX) - _app_url_names(), "The matrix names URLs that no longer exist"
+
+
+def _kwargs(name: str, *, org_a, submission, membership) -> dict:
+    candidates = {
+        "slug": org_a.slug,
+        "year": submission.edition.year,
+        "move": "close",
+    }
+    # The URL's parameter names, from the resolver's reverse lookup table.
+    route_kwargs = get_resolver().reverse_dict.getlist(name)[0][0][0][1]
+    kwargs = {}
+    for key in route_kwargs:
+        if key == "pk":
+            kwargs[key] = membership.pk if "membership" in name else submission.pk
+        else:
+            kwargs[key] = candidates[key]
+    return kwargs
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_it_gives_each_role_the_expected_status(request, client, name, role, alice, bob, vic, charlie, vera, adam, org_a):
+    from apps.submissions import services
+
+    edition = services.create_edition(year=2024, created_by=None)
+    services.open_edition(edition=edition, opened_by=None)
+    submission = Submission.objects.get(edition=edition, organisation=org_a)
+    membership = Membership.objects.get(user=bob)
+    method, expected = MATRIX[name]
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    url = reverse(name, kwargs=_kwargs(name, org_a=org_a, submission=submission, membership=membership))
+    response = getattr(client, method)(url)
+    assert response.status_code == expected[role], f"{method.upper()} {url} as {role}"
+    if response.status_code == 302 and role == "anonymous":
+        assert "/accounts/login/" in response["Location"]
