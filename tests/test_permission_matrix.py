@@ -36,6 +36,10 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "remove_membership": ("post", STAFF_ONLY_POST),
     "submission_form": ("get", _row(LOGIN, 200, 200, 200, 404, 200, 200)),
     "submission_submit": ("get", _row(LOGIN, 200, 403, 403, 404, 403, 403)),
+    "submission_excel": ("get", _row(LOGIN, 200, 200, 200, 404, 200, 200)),
+    "submission_upload": ("get", _row(LOGIN, 200, 200, 403, 404, 403, 403)),
+    # Without an uploaded file in the session there is nothing to confirm: back to the upload page.
+    "submission_upload_confirm": ("post", _row(LOGIN, 302, 302, 403, 404, 403, 403)),
     "edition_list": ("get", STAFF_ONLY),
     "edition_overview": ("get", STAFF_ONLY),
     "edition_open": ("post", STAFF_ONLY_POST),

@@ -9,13 +9,20 @@ import datetime
 import random
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.partners.models import Organisation, OrganisationKind, Subregion
 from apps.submissions.catalogue import load_catalogue
 from apps.submissions.grid import build_grid
-from apps.submissions.models import Category, Edition, Form, Indicator, Submission, Value
+from apps.submissions.models import (
+    Category,
+    Edition,
+    Form,
+    Indicator,
+    Submission,
+    Value,
+)
 
 PREFIX = "bench-"
 SUBREGIONS = [Subregion.ROTTERDAM, Subregion.RIJNMOND, Subregion.ZHZ]
@@ -115,6 +122,10 @@ def generate(*, organisations: int = 1000, editions: int = 10, first_year: int =
                 values = []
         Value.objects.bulk_create(values, batch_size=5000)
         created_values += len(values)
+    if created_values and connection.vendor == "postgresql":
+        # Fresh bulk loads have no planner statistics yet; autovacuum would add them later.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return {
         "organisations": len(orgs),
         "editions": editions,

@@ -12,7 +12,16 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from apps.submissions.models import Category, Dimension, Edition, Form, Indicator, Rule, Section, Value
+from apps.submissions.models import (
+    Category,
+    Dimension,
+    Edition,
+    Form,
+    Indicator,
+    Rule,
+    Section,
+    Value,
+)
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "catalogue" / "catalogue.yaml"
 _CODE = re.compile(r"^[a-z0-9_]+$")

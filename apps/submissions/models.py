@@ -219,6 +219,8 @@ class Submission(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Errors plus unexplained warnings, refreshed on every save: the staff overview reads it as is.
+    open_findings = models.PositiveIntegerField(_("open controlepunten"), default=0)
     # The version that was approved: cells changed in a later version are "edits since approval".
     approved_version = models.PositiveIntegerField(_("goedgekeurde versie"), null=True, blank=True)
 

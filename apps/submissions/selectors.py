@@ -10,7 +10,15 @@ from django.db.models import QuerySet
 from apps.partners import access
 from apps.partners.models import Organisation, User
 from apps.submissions.grid import Grid, build_grid
-from apps.submissions.models import Category, Explanation, Indicator, Rule, Section, Submission, Value
+from apps.submissions.models import (
+    Category,
+    Explanation,
+    Indicator,
+    Rule,
+    Section,
+    Submission,
+    Value,
+)
 from apps.submissions.rules import Figures, Finding, evaluate
 
 CellId = tuple[str, str, str]  # (indicator code, row, col)

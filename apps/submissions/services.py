@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.utils import timezone
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -76,6 +75,12 @@ def lock_reason(submission: Submission) -> str | None:
             "aanlevering terugstuurt. Vragen? Mail %(contact)s."
         ) % {"date": _date(submission.submitted_at), "contact": contact}
     return None
+
+
+def count_open_findings(context) -> int:
+    """Errors plus warnings without an explanation: what still stands between a draft and submitting."""
+    explained = {key for key, e in context.explanations.items() if e.text.strip()}
+    return sum(1 for f in context.findings() if f.is_error or f.key not in explained)
 
 
 def _cell_label(grids, cell: CellId) -> str:
@@ -163,7 +168,8 @@ def save_values(
     if changes:
         submission.version = new_version
         submission.last_edited_by = user
-        submission.save(update_fields=["version", "last_edited_by", "updated_at"])
+        submission.open_findings = count_open_findings(load_form_context(submission))
+        submission.save(update_fields=["version", "last_edited_by", "updated_at", "open_findings"])
         audit.record(
             action=AuditEvent.Action.VALUES_SAVED,
             actor=user,

@@ -4,7 +4,14 @@ import pytest
 import yaml
 
 from apps.submissions.catalogue import DEFAULT_PATH, CatalogueError, load_catalogue
-from apps.submissions.models import Category, Edition, Indicator, Rule, Submission, Value
+from apps.submissions.models import (
+    Category,
+    Edition,
+    Indicator,
+    Rule,
+    Submission,
+    Value,
+)
 
 
 def _catalogue() -> dict:

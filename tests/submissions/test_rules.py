@@ -2,10 +2,10 @@ from collections import defaultdict
 
 import pytest
 
+from apps.submissions.catalogue import load_catalogue
 from apps.submissions.grid import build_grid
 from apps.submissions.models import TOTAL, Category, Edition, Indicator, Rule
 from apps.submissions.rules import evaluate
-from apps.submissions.catalogue import load_catalogue
 
 
 @pytest.fixture

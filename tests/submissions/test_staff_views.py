@@ -1,6 +1,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from apps.partners.models import AuditEvent, Organisation, OrganisationKind
 from apps.submissions import services
@@ -80,7 +81,7 @@ def test_it_approves_from_the_review_page_and_the_partner_sees_why_it_is_locked(
     assert client.post(reverse("review_submission", args=[submission_a.pk]), {"action": "approve"}).status_code == 302
     client.force_login(alice)
     html = client.get(reverse("submission_form", args=[submission_a.pk])).content.decode()
-    assert 'data-testid="lock-reason"' in html and "Goedgekeurd op" in html and vera.get_full_name() in html
+    assert 'data-testid="lock-reason"' in html and "Goedgekeurd op" in html and escape(vera.get_full_name()) in html
 
 
 def test_it_lets_a_coordinator_submit_after_confirming(client, alice, bob, charlie, submission_a):
@@ -159,3 +160,19 @@ def test_it_shows_each_value_change_in_the_timeline(client, alice, bob, submissi
     assert bob.email in timeline
     client.force_login(bob)  # contributors do not see the timeline
     assert 'data-testid="timeline"' not in client.get(reverse("submission_form", args=[submission_a.pk])).content.decode()
+
+
+def test_it_counts_open_findings_when_a_submission_is_saved(client, vera, police_2024, politie_coordinator):
+    ig = "pol_informatieve_gesprekken"
+    cells = {(ig, r, "_total"): services.CellInput(number=v) for r, v in [("seksueel", 5), ("arbeid", 5), ("crimineel", 0), ("overig", 0)]}
+    cells[(ig, "_total", "_total")] = services.CellInput(number=11)
+    services.save_values(submission_id=police_2024.pk, user=politie_coordinator, cells=cells, explanations={}, base_version=1)
+    police_2024.refresh_from_db()
+    assert police_2024.open_findings == 1
+    client.force_login(vera)
+    row = next(r for r in client.get(reverse("edition_overview", args=[2024])).context["rows"] if r.submission.pk == police_2024.pk)
+    assert row.open_warnings == 1
+    services.save_values(submission_id=police_2024.pk, user=politie_coordinator, cells={},
+                         explanations={f"sum:{ig}:_total:_total": "Definitie verschilt."}, base_version=police_2024.version)
+    police_2024.refresh_from_db()
+    assert police_2024.open_findings == 0

@@ -4,6 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from apps.submissions import services
 from apps.submissions.catalogue import DEFAULT_PATH, load_catalogue
@@ -128,7 +129,7 @@ def test_it_refuses_a_direct_post_to_an_approved_submission(client, alice, vera,
     Submission.objects.filter(pk=submission_a.pk).update(status=Submission.Status.APPROVED, approved_by=vera, approved_at=timezone.now())
     client.force_login(alice)
     page = client.get(_url(submission_a)).content.decode()
-    assert 'data-testid="lock-reason"' in page and vera.get_full_name() in page
+    assert 'data-testid="lock-reason"' in page and escape(vera.get_full_name()) in page
     response = _post(client, submission_a, {_field(CTRL, "bouwplaatsen"): "3"})
     assert response.status_code == 409
     assert "heropenen" in response.content.decode()
