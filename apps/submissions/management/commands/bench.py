@@ -222,7 +222,7 @@ class Command(BaseCommand):
                     break
                 except OSError:
                     time.sleep(0.1)
-            out(f"\n## Load: wrk, 2 threads, 8 connections, {seconds} s, gunicorn with 2 workers")
+            out(f"\n## Load: wrk, 2 threads, 2 connections (one per worker), {seconds} s, gunicorn with 2 workers")
             with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
                 lua.write(WRK_LUA)
             for name, path in (
@@ -230,7 +230,7 @@ class Command(BaseCommand):
                 ("monitor page", reverse("monitor_chapter", args=[BIG_YEAR, "politie"])),
             ):
                 result = subprocess.run(
-                    ["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", lua.name, "-H", f"Cookie: {cookie}",
+                    ["wrk", "-t2", "-c2", f"-d{seconds}s", "-s", lua.name, "-H", f"Cookie: {cookie}",
                      f"http://127.0.0.1:{port}{path}"],
                     capture_output=True, text=True, check=True,
                 ).stdout
