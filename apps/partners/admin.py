@@ -38,14 +38,9 @@ class OrganisationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_email", "action", "organisation", "summary"]
-    list_filter = ["action"]
-    search_fields = ["actor_email", "summary", "object_id"]
-    date_hierarchy = "at"
+class ReadOnlyAdminMixin:
+    """Visible in the admin, never added, changed or deleted there."""
 
-    # Append-only: visible, never editable.
     def has_add_permission(self, request):
         return False
 
@@ -54,3 +49,11 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "actor_email", "action", "organisation", "summary"]
+    list_filter = ["action"]
+    search_fields = ["actor_email", "summary", "object_id"]
+    date_hierarchy = "at"

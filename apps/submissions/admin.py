@@ -3,6 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.partners.admin import ReadOnlyAdminMixin
 from apps.submissions.models import (
     Category,
     Dimension,
@@ -79,22 +80,13 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Value)
-class ValueAdmin(SimpleHistoryAdmin):
+class ValueAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Figures are shown with their history; they change only through the submission services,
     which refuse writes to locked submissions."""
 
     list_display = ["submission", "indicator", "row", "col", "number", "updated_at"]
     list_filter = ["submission__edition", "indicator__section__form__code"]
     list_select_related = ["submission__organisation", "submission__form", "submission__edition", "indicator"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Explanation)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from apps.partners.models import Organisation
+from apps.partners.models import AppendOnlyModel, Organisation
 
 TOTAL = "_total"  # the key of a total row or column; never a category code
 
@@ -320,7 +320,7 @@ def default_deadline(year: int) -> datetime.date:
     return datetime.date(year + 1, 3, 1)
 
 
-class SubmissionEvent(models.Model):
+class SubmissionEvent(AppendOnlyModel):
     """One step of a submission's workflow: who moved it from where to where, and why.
 
     Append-only: the application never updates or deletes events.
@@ -350,11 +350,6 @@ class SubmissionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission}: {self.get_action_display()}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("Stappen in de beoordeling worden nooit gewijzigd.")
-        super().save(*args, **kwargs)
 
 
 class ReminderLog(models.Model):
