@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from apps.partners.models import OrganisationKind, Subregion
-
 from apps.submissions.models import Edition, Submission, Value
 
 
