@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from apps.partners.models import OrganisationKind, Subregion
 from apps.submissions.models import Edition, Submission, Value
@@ -103,3 +105,42 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
         "late": sum(1 for r in rows if r.late),
     }
     return rows, counts
+
+
+_ROW_HTML = (
+    '<tr data-organisation="{slug}"><td>{organisation}<span class="d-block small text-body-secondary">{detail}</span></td>'
+    "<td>{form}</td>"
+    '<td><span class="badge status-badge text-bg-{colour}">{state}</span>{late}</td>'
+    '<td class="small">{updated}{editor}</td>'
+    '<td class="text-end">{warnings}</td><td class="text-end">{edits}</td>'
+    '<td><a class="btn btn-sm {button}" href="{url}">{action}<span class="visually-hidden"> {organisation}</span></a></td></tr>'
+)
+
+
+def render_rows(rows: list[OverviewRow]) -> str:
+    """The table body as HTML, escaped by format_html: a thousand rows in milliseconds, not a second."""
+    late = format_html(' <span class="badge text-bg-danger">{}</span>', _("te laat"))
+    review, view = _("Beoordelen"), _("Bekijken")
+    return format_html_join(
+        "\n",
+        _ROW_HTML,
+        (
+            {
+                "slug": r.submission.organisation.slug,
+                "organisation": r.organisation,
+                "detail": r.organisation_detail,
+                "form": r.submission.form.title,
+                "colour": r.submission.status_colour,
+                "state": r.state_label,
+                "late": late if r.late else "",
+                "updated": r.updated,
+                "editor": format_html('<span class="d-block text-body-secondary">{}</span>', r.editor) if r.editor else "",
+                "warnings": r.open_warnings,
+                "edits": r.edits_since_approval,
+                "button": "btn-primary" if r.state == "submitted" else "btn-outline-primary",
+                "url": r.review_url,
+                "action": review if r.state == "submitted" else view,
+            }
+            for r in rows
+        ),
+    )

@@ -23,7 +23,7 @@ from apps.submissions.forms_staff import (
     ReviewForm,
 )
 from apps.submissions.models import Edition, Submission
-from apps.submissions.overview import edition_overview
+from apps.submissions.overview import edition_overview, render_rows
 from apps.submissions.review import review_context
 
 
@@ -104,7 +104,14 @@ def edition_overview_view(request: HttpRequest, year: int) -> HttpResponse:
     return render(
         request,
         "submissions/edition_overview.html",
-        {"edition": edition, "rows": rows, "counts": counts, "filters": filters, "dates": dates},
+        {
+            "edition": edition,
+            "rows": rows,
+            "table_rows": render_rows(rows),
+            "counts": counts,
+            "filters": filters,
+            "dates": dates,
+        },
     )
 
 
