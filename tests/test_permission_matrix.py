@@ -50,7 +50,11 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     # The matrix's 2024 edition is open, not published: only staff see it (published: tests/monitor).
     "monitor_edition": ("get", STAFF_ONLY),
     "monitor_chapter": ("get", STAFF_ONLY),
-    "monitor_export": ("get", STAFF_ONLY),
+    "monitor_export_status": ("get", STAFF_ONLY),
+    "monitor_export_build": ("post", STAFF_ONLY_POST),
+    "monitor_export_progress": ("get", STAFF_ONLY),
+    # Nothing built yet for this data: staff are sent to the status page to build it.
+    "monitor_export_download": ("get", _row(LOGIN, 404, 404, 404, 404, 302, 302)),
     # The open 2024 edition has no figures, so no table has a chart.
     "monitor_chart": ("get", _row(LOGIN, 404, 404, 404, 404, 404, 404)),
 }
@@ -84,6 +88,7 @@ def _kwargs(name: str, *, org_a, submission, membership) -> dict:
         "move": "close",
         "chapter": "politie",
         "table": "pol_aangiftes",
+        "variant": "internal",
     }
     # The URL's parameter names, from the resolver's reverse lookup table.
     route_kwargs = get_resolver().reverse_dict.getlist(name)[0][0][0][1]

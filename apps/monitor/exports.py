@@ -3,19 +3,22 @@
 Figures are stored as numbers with a number format (the markers for incomplete, derived and
 footnoted figures live in the format, so the value stays a number); text is always stored as text,
 never as a formula, whatever it starts with.
+
+The workbook is written in openpyxl's write-only mode: each sheet is laid out cell by cell in a
+`sheets.SheetBuffer` (plain lists, no openpyxl objects) and written row by row when the workbook
+is saved; see `sheets` for why.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from io import BytesIO
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from apps.monitor.aggregation import Cell, Completeness
 from apps.monitor.services import (
@@ -23,7 +26,9 @@ from apps.monitor.services import (
     SHEET_TITLES,
     ChapterReport,
     EditionReport,
+    Progress,
 )
+from apps.monitor.sheets import ALIGNMENT, BORDER, FILL, FONT, SheetBuffer, Styles
 from apps.monitor.suppression import Suppression
 from apps.monitor.tables import Row, Table
 
@@ -35,18 +40,20 @@ MUTED = Font(italic=True, color="595F64")
 HEADER_FILL = PatternFill("solid", fgColor="E9ECEF")
 HIDDEN_FILL = PatternFill("solid", fgColor="FFF3CD")
 THIN = Side(style="thin", color="6C757D")
+TOP_LINE = Border(top=THIN)
+BOTTOM_LINE = Border(bottom=THIN)
+RIGHT = Alignment(horizontal="right")
+LEFT = Alignment(horizontal="left")
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 LABEL_WIDTH = 62
 VALUE_WIDTH = 14
 CHART_ROWS = 16
 
 
-def put_text(ws: Worksheet, row: int, column: int, text: str, font: Font | None = None) -> None:
-    """Write text as text: a leading =, +, - or @ never turns it into a formula."""
-    cell = ws.cell(row=row, column=column)
-    cell.value = ILLEGAL_CHARACTERS_RE.sub("", str(text))
-    cell.data_type = "s"
-    if font is not None:
-        cell.font = font
+@lru_cache(maxsize=16)
+def indent(level: int) -> Alignment:
+    """One Alignment object per indent level: styles are looked up by object identity."""
+    return Alignment(indent=level * 2)
 
 
 def number_format(cell: Cell, notes: list[int]) -> str:
@@ -95,6 +102,7 @@ class EditionWorkbook:
         self.threshold = threshold
         self.suppression = report.suppression(threshold) if public else Suppression()
         self.generated_at = timezone.localtime(report.generated_at).replace(tzinfo=None, microsecond=0)
+        self.styles = Styles()
 
     @property
     def variant_label(self) -> str:
@@ -102,25 +110,44 @@ class EditionWorkbook:
             return f"Openbaar: aantallen van 1 tot en met {self.threshold - 1} zijn afgeschermd"
         return "Intern: alle cijfers, niet voor verspreiding"
 
-    def build(self) -> bytes:
-        workbook = Workbook()
+    @property
+    def steps(self) -> int:
+        """Progress steps of `build`: the cover, each chapter, saving."""
+        return len(self.report.chapters) + 2
+
+    def build(self, progress: Progress | None = None) -> bytes:
+        """The .xlsx as bytes; `progress(done, total)` is called after each sheet and after saving."""
+        done = 0
+
+        def step() -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                progress(done, self.steps)
+
+        workbook = Workbook(write_only=True)
         workbook.properties.title = f"Mensenhandelmonitor {self.report.edition.year}"
         workbook.properties.creator = "Mensenhandelmonitor regio Rotterdam"
-        cover = workbook.active
-        cover.title = "Voorblad"
+        cover = SheetBuffer(workbook.create_sheet("Voorblad"), self.styles)
         self._cover(cover)
+        cover.close()
+        step()
         for chapter in self.report.chapters:
-            self._chapter(workbook.create_sheet(SHEET_TITLES[chapter.code]), chapter)
+            sheet = SheetBuffer(workbook.create_sheet(SHEET_TITLES[chapter.code]), self.styles)
+            self._chapter(sheet, chapter)
+            sheet.close()
+            step()
         buffer = BytesIO()
         workbook.save(buffer)
+        step()
         return buffer.getvalue()
 
     # -- cover ---------------------------------------------------------------------------------------
 
-    def _cover(self, ws: Worksheet) -> None:
+    def _cover(self, sheet: SheetBuffer) -> None:
         edition = self.report.edition
-        put_text(ws, 1, 1, f"Mensenhandelmonitor {edition.year}", TITLE)
-        put_text(ws, 2, 1, "Zicht op mensenhandel en de integrale aanpak in de regio Rotterdam", MUTED)
+        sheet.text(1, 1, f"Mensenhandelmonitor {edition.year}", TITLE)
+        sheet.text(2, 1, "Zicht op mensenhandel en de integrale aanpak in de regio Rotterdam", MUTED)
         facts = [
             ("Editie", edition.year),
             ("Status", str(edition.get_status_display())),
@@ -130,136 +157,131 @@ class EditionWorkbook:
         ]
         row = 4
         for label, value in facts:
-            put_text(ws, row, 1, label, BOLD)
+            sheet.text(row, 1, label, BOLD)
             if isinstance(value, str):
-                put_text(ws, row, 2, value)
+                sheet.text(row, 2, value)
             else:
-                cell = ws.cell(row=row, column=2, value=value)
-                cell.number_format = "dd-mm-yyyy hh:mm" if not isinstance(value, int) else "0"
-                cell.alignment = Alignment(horizontal="left")
+                spec = sheet.value(row, 2, value, "dd-mm-yyyy hh:mm" if not isinstance(value, int) else "0")
+                spec[ALIGNMENT] = LEFT
             row += 1
-        row = self._completeness(ws, row + 1)
-        row = self._legend(ws, row + 1)
-        put_text(ws, row + 1, 1, "Inhoud", HEADING)
+        row = self._completeness(sheet, row + 1)
+        row = self._legend(sheet, row + 1)
+        sheet.text(row + 1, 1, "Inhoud", HEADING)
         for offset, chapter in enumerate(self.report.chapters, start=2):
-            put_text(ws, row + offset, 1, f"{SHEET_TITLES[chapter.code]}: {chapter.title}")
-        ws.column_dimensions["A"].width = 40
-        ws.column_dimensions["B"].width = 14
-        ws.column_dimensions["C"].width = 14
-        ws.column_dimensions["D"].width = 60
-        ws.column_dimensions["E"].width = 60
+            sheet.text(row + offset, 1, f"{SHEET_TITLES[chapter.code]}: {chapter.title}")
+        widths = sheet.ws.column_dimensions
+        widths["A"].width = 40
+        widths["B"].width = 14
+        widths["C"].width = 14
+        widths["D"].width = 60
+        widths["E"].width = 60
 
-    def _completeness(self, ws: Worksheet, row: int) -> int:
+    def _completeness(self, sheet: SheetBuffer, row: int) -> int:
         main = self.report.main_completeness
-        put_text(ws, row, 1, f"Volledigheid {main.year}", HEADING)
-        put_text(ws, row + 1, 1, completeness_line(main).removesuffix(" (zie Voorblad)."))
+        sheet.text(row, 1, f"Volledigheid {main.year}", HEADING)
+        sheet.text(row + 1, 1, completeness_line(main).removesuffix(" (zie Voorblad)."))
         row += 2
         for column, label in enumerate(["Formulier", "Opgenomen", "Verwacht", "Opgenomen organisaties", "Ontbreekt (status)"], 1):
-            put_text(ws, row, column, label, BOLD)
-            ws.cell(row=row, column=column).fill = HEADER_FILL
+            sheet.text(row, column, label, BOLD)[FILL] = HEADER_FILL
         for form in main.forms:
             row += 1
-            put_text(ws, row, 1, form.title)
-            ws.cell(row=row, column=2, value=len(form.included)).number_format = NUMBER_FORMAT
-            ws.cell(row=row, column=3, value=form.expected).number_format = NUMBER_FORMAT
-            put_text(ws, row, 4, ", ".join(form.included) or "–")
-            put_text(ws, row, 5, ", ".join(f"{name} ({status.lower()})" for name, status in form.missing) or "–")
-            for column in (4, 5):
-                ws.cell(row=row, column=column).alignment = Alignment(wrap_text=True, vertical="top")
+            sheet.text(row, 1, form.title)
+            sheet.value(row, 2, len(form.included), NUMBER_FORMAT)
+            sheet.value(row, 3, form.expected, NUMBER_FORMAT)
+            sheet.text(row, 4, ", ".join(form.included) or "–")[ALIGNMENT] = WRAP_TOP
+            missing = ", ".join(f"{name} ({status.lower()})" for name, status in form.missing) or "–"
+            sheet.text(row, 5, missing)[ALIGNMENT] = WRAP_TOP
         for year in self.report.years[1:]:
             row += 1
             other = self.report.completeness[year]
-            put_text(ws, row, 1, f"{year}: {other.included_count} van {other.expected_count} aanleveringen opgenomen", MUTED)
+            sheet.text(row, 1, f"{year}: {other.included_count} van {other.expected_count} aanleveringen opgenomen", MUTED)
         return row + 1
 
-    def _legend(self, ws: Worksheet, row: int) -> int:
-        put_text(ws, row, 1, "Legenda", HEADING)
+    def _legend(self, sheet: SheetBuffer, row: int) -> int:
+        sheet.text(row, 1, "Legenda", HEADING)
         for symbol, meaning in legend(self.public, self.threshold):
             row += 1
-            put_text(ws, row, 1, symbol, BOLD)
-            put_text(ws, row, 2, meaning)
+            sheet.text(row, 1, symbol, BOLD)
+            sheet.text(row, 2, meaning)
         return row + 1
 
     # -- chapters ------------------------------------------------------------------------------------
 
-    def _chapter(self, ws: Worksheet, chapter: ChapterReport) -> None:
+    def _chapter(self, sheet: SheetBuffer, chapter: ChapterReport) -> None:
         edition = self.report.edition
-        put_text(ws, 1, 1, f"{chapter.title} – Mensenhandelmonitor {edition.year}", HEADING)
-        put_text(ws, 2, 1, f"{self.variant_label} · gegenereerd op {self.generated_at:%d-%m-%Y %H:%M}", MUTED)
-        put_text(ws, 3, 1, completeness_line(self.report.main_completeness), MUTED)
+        ws = sheet.ws
+        sheet.text(1, 1, f"{chapter.title} – Mensenhandelmonitor {edition.year}", HEADING)
+        sheet.text(2, 1, f"{self.variant_label} · gegenereerd op {self.generated_at:%d-%m-%Y %H:%M}", MUTED)
+        sheet.text(3, 1, completeness_line(self.report.main_completeness), MUTED)
         ws.freeze_panes = "B4"
         row = 5
         widest = 2
         for table in chapter.all_tables:
-            row = self._table(ws, row, table)
+            row = self._table(sheet, row, table)
             widest = max(widest, len(table.columns) + 1)
         if chapter.empty:
-            put_text(ws, row, 1, "Geen cijfers aangeleverd voor: " + "; ".join(chapter.empty) + ".", MUTED)
+            sheet.text(row, 1, "Geen cijfers aangeleverd voor: " + "; ".join(chapter.empty) + ".", MUTED)
             row += 2
         if chapter.narratives:
-            row = self._narratives(ws, row, chapter, widest)
+            row = self._narratives(sheet, row, chapter, widest)
         ws.column_dimensions["A"].width = LABEL_WIDTH
         for column in range(2, widest + 1):
             ws.column_dimensions[get_column_letter(column)].width = VALUE_WIDTH
 
-    def _table(self, ws: Worksheet, row: int, table: Table) -> int:
-        put_text(ws, row, 1, table.title, HEADING)
+    def _table(self, sheet: SheetBuffer, row: int, table: Table) -> int:
+        sheet.text(row, 1, table.title, HEADING)
         row += 1
         if table.help_text:
-            put_text(ws, row, 1, table.help_text, MUTED)
+            sheet.text(row, 1, table.help_text, MUTED)
             row += 1
         header_row = row
-        put_text(ws, row, 1, table.row_header or "Categorie", BOLD)
+        sheet.text(row, 1, table.row_header or "Categorie", BOLD)
         for column, label in enumerate(table.columns, start=2):
-            put_text(ws, row, column, label, BOLD)
-            ws.cell(row=row, column=column).alignment = Alignment(horizontal="right")
+            sheet.text(row, column, label, BOLD)[ALIGNMENT] = RIGHT
         for column in range(1, len(table.columns) + 2):
-            ws.cell(row=row, column=column).fill = HEADER_FILL
-            ws.cell(row=row, column=column).border = Border(bottom=THIN)
+            spec = sheet.at(row, column)
+            spec[FILL], spec[BORDER] = HEADER_FILL, BOTTOM_LINE
         last_part_row = None
         for table_row in table.rows:
             row += 1
-            self._row(ws, row, table_row)
+            self._row(sheet, row, table_row)
             if not table_row.is_total and (last_part_row is None or last_part_row == row - 1):
                 last_part_row = row
         row += 1
         for note in table.notes:
-            put_text(ws, row, 1, f"({note.number}) {note.text}", MUTED)
+            sheet.text(row, 1, f"({note.number}) {note.text}", MUTED)
             row += 1
         if table.code in MAIN_TABLES and table.chart == "bar" and last_part_row:
-            self._chart(ws, table, header_row, last_part_row)
+            self._chart(sheet.ws, table, header_row, last_part_row)
             row = max(row, header_row + CHART_ROWS)
         return row + 1
 
-    def _row(self, ws: Worksheet, row: int, table_row: Row) -> None:
+    def _row(self, sheet: SheetBuffer, row: int, table_row: Row) -> None:
         font = BOLD if table_row.is_total else None
-        put_text(ws, row, 1, table_row.label + notes_text(table_row.notes), font)
-        ws.cell(row=row, column=1).alignment = Alignment(indent=table_row.level * 2)
+        first = sheet.text(row, 1, table_row.label + notes_text(table_row.notes), font)
+        first[ALIGNMENT] = indent(table_row.level)
+        if table_row.is_total:
+            first[BORDER] = TOP_LINE
         for column, (cell_id, cell, notes) in enumerate(
             zip(table_row.ids, table_row.cells, table_row.cell_notes, strict=True), start=2
         ):
-            target = ws.cell(row=row, column=column)
             symbol = self.suppression.symbol(cell_id, self.threshold) if self.public else None
             if symbol is not None:
-                put_text(ws, row, column, symbol + notes_text(notes))
-                target.fill = HIDDEN_FILL
+                spec = sheet.text(row, column, symbol + notes_text(notes))
+                spec[FILL] = HIDDEN_FILL
             elif not cell.asked:
-                put_text(ws, row, column, "n.v.t.")
+                spec = sheet.text(row, column, "n.v.t.")
             elif cell.number is None:
-                if notes:
-                    put_text(ws, row, column, notes_text(notes).strip())
+                spec = sheet.text(row, column, notes_text(notes).strip()) if notes else sheet.at(row, column)
             else:
-                target.value = cell.number
-                target.number_format = number_format(cell, notes)
-            target.alignment = Alignment(horizontal="right")
+                spec = sheet.value(row, column, cell.number, number_format(cell, notes))
+            spec[ALIGNMENT] = RIGHT
             if font is not None:
-                target.font = font
+                spec[FONT] = font
             if table_row.is_total:
-                target.border = Border(top=THIN)
-        if table_row.is_total:
-            ws.cell(row=row, column=1).border = Border(top=THIN)
+                spec[BORDER] = TOP_LINE
 
-    def _chart(self, ws: Worksheet, table: Table, header_row: int, last_part_row: int) -> None:
+    def _chart(self, ws, table: Table, header_row: int, last_part_row: int) -> None:
         chart = BarChart()
         chart.type = "col"
         chart.grouping = "clustered"
@@ -273,19 +295,18 @@ class EditionWorkbook:
         chart.width, chart.height = 18, 7.5
         ws.add_chart(chart, f"{get_column_letter(len(table.columns) + 3)}{header_row}")
 
-    def _narratives(self, ws: Worksheet, row: int, chapter: ChapterReport, widest: int) -> int:
-        put_text(ws, row, 1, "Toelichtingen", HEADING)
+    def _narratives(self, sheet: SheetBuffer, row: int, chapter: ChapterReport, widest: int) -> int:
+        sheet.text(row, 1, "Toelichtingen", HEADING)
         row += 1
         for narrative in chapter.narratives:
-            put_text(ws, row, 1, narrative.label, BOLD)
+            sheet.text(row, 1, narrative.label, BOLD)
             row += 1
             for organisation, text in narrative.texts:
-                put_text(ws, row, 1, organisation, MUTED)
+                sheet.text(row, 1, organisation, MUTED)
                 row += 1
-                put_text(ws, row, 1, text)
-                ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=widest)
-                ws.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
-                ws.row_dimensions[row].height = 15 * (1 + len(text) // 110)
+                sheet.text(row, 1, text)[ALIGNMENT] = WRAP_TOP
+                sheet.merge(row=row, start_column=1, end_column=widest)
+                sheet.height(row, 15 * (1 + len(text) // 110))
                 row += 1
             row += 1
         return row

@@ -7,15 +7,16 @@ without indicator), so the file itself shows which organisations are included an
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from io import BytesIO, StringIO
+from itertools import chain
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from apps.monitor.aggregation import load_completeness
+from apps.monitor.services import Progress
+from apps.monitor.sheets import SheetWriter, Styles, install, plain_rows
 from apps.submissions.models import TOTAL, Category, Edition, Submission, Value
 
 COLUMNS = [
@@ -36,22 +37,23 @@ COLUMNS = [
     "opmerking",
 ]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CHUNK_SIZE = 2000
 
 
-def _lines(edition: Edition) -> Iterator[list]:
-    """The rows of the export in three queries, streamed from the database."""
+def _lines(edition: Edition, tick: Callable[[int], None] | None = None) -> Iterator[list]:
+    """The rows of the export in three queries, streamed from the database (no model instances).
+
+    `tick(lines done)` is called every CHUNK_SIZE lines.
+    """
     labels = {
         (dimension_id, code): label
         for dimension_id, code, label in Category.objects.filter(dimension__edition=edition).values_list(
             "dimension_id", "code", "label"
         )
     }
-    statuses = dict(Submission.Status.choices)
-
-    def label(dimension_id: int | None, code: str, total_label: str) -> str:
-        if code == TOTAL:
-            return total_label
-        return labels.get((dimension_id, code), "")
+    # The labels once, not a lazy translation per line.
+    statuses = {value: str(label) for value, label in Submission.Status.choices}
+    year = edition.year
 
     values = (
         Value.objects.filter(submission__edition=edition)
@@ -74,56 +76,63 @@ def _lines(edition: Edition) -> Iterator[list]:
             "comment",
         )
     )
+    done = 0
     for name, kind, subregion, form, status, code, ind_label, row_dim, col_dim, total_label, row, col, number, text, comment in values.iterator(
-        chunk_size=2000
+        chunk_size=CHUNK_SIZE
     ):
         yield [
-            edition.year, name, kind, subregion, form, str(statuses.get(status, status)), code, ind_label,
-            row, label(row_dim, row, total_label), col, label(col_dim, col, "Totaal"), number, text, comment,
+            year, name, kind, subregion, form, statuses.get(status, status), code, ind_label,
+            row, total_label if row == TOTAL else labels.get((row_dim, row), ""),
+            col, "Totaal" if col == TOTAL else labels.get((col_dim, col), ""),
+            number, text, comment,
         ]  # fmt: skip
+        if tick is not None:
+            done += 1
+            if done % CHUNK_SIZE == 0:
+                tick(done)
     empty = (
         Submission.objects.filter(edition=edition, values__isnull=True)
         .order_by("organisation__name", "form__order")
         .values_list("organisation__name", "organisation__kind", "organisation__subregion", "form__code", "status")
     )
     for name, kind, subregion, form, status in empty:
-        yield [edition.year, name, kind, subregion, form, str(statuses.get(status, status))] + [""] * 6 + [None, "", ""]
+        yield [year, name, kind, subregion, form, statuses.get(status, status)] + [""] * 6 + [None, "", ""]
+
+
+def _progress_ticker(edition: Edition, progress: Progress | None) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
+    """(tick per chunk of lines, finish): progress in lines, plus one step for the rest of the file."""
+    if progress is None:
+        return None, lambda: None
+    total = Value.objects.filter(submission__edition=edition).count() + 1
+    return (lambda done: progress(min(done, total - 1), total)), (lambda: progress(total, total))
 
 
 class RawWorkbookExport:
-    """Long format in a write-only workbook, with the edition's completeness on a second sheet."""
+    """Long format in a write-only workbook, with the edition's completeness on a second sheet.
+
+    The lines stream from the database cursor into the sheet while the workbook is saved.
+    """
 
     def __init__(self, edition: Edition) -> None:
         self.edition = edition
 
-    def _cell(self, ws, value) -> WriteOnlyCell:
-        if isinstance(value, str):
-            cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-            cell.data_type = "s"  # never a formula
-            return cell
-        return WriteOnlyCell(ws, value=value)
-
-    def build(self) -> bytes:
+    def build(self, progress: Progress | None = None) -> bytes:
         workbook = Workbook(write_only=True)
+        styles = Styles()
         ws = workbook.create_sheet("Gegevens")
         ws.freeze_panes = "A2"
-        header = []
-        for title in COLUMNS:
-            cell = self._cell(ws, title)
-            cell.font = Font(bold=True)
-            header.append(cell)
-        ws.append(header)
-        for line in _lines(self.edition):
-            ws.append([self._cell(ws, value) for value in line])
-        sheet = workbook.create_sheet("Volledigheid")
-        sheet.append([self._cell(sheet, t) for t in ("formulier", "organisatie", "opgenomen", "status")])
+        tick, finish = _progress_ticker(self.edition, progress)
+        lines = chain([COLUMNS], _lines(self.edition, tick))
+        install(ws, SheetWriter(ws, plain_rows(ws, lines, styles=styles, header_font=Font(bold=True))))
+        completeness = [["formulier", "organisatie", "opgenomen", "status"]]
         for form in load_completeness([self.edition.year])[self.edition.year].forms:
-            for name in form.included:
-                sheet.append([self._cell(sheet, v) for v in (form.title, name, "ja", "goedgekeurd")])
-            for name, status in form.missing:
-                sheet.append([self._cell(sheet, v) for v in (form.title, name, "nee", status.lower())])
+            completeness += [[form.title, name, "ja", "goedgekeurd"] for name in form.included]
+            completeness += [[form.title, name, "nee", status.lower()] for name, status in form.missing]
+        sheet = workbook.create_sheet("Volledigheid")
+        install(sheet, SheetWriter(sheet, plain_rows(sheet, completeness, styles=styles)))
         buffer = BytesIO()
-        workbook.save(buffer)
+        workbook.save(buffer)  # runs the query of the first sheet
+        finish()
         return buffer.getvalue()
 
 
@@ -141,10 +150,13 @@ class RawCsvExport:
     def __init__(self, edition: Edition) -> None:
         self.edition = edition
 
-    def build(self) -> bytes:
+    def build(self, progress: Progress | None = None) -> bytes:
         buffer = StringIO()
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
         writer.writerow(COLUMNS)
-        for line in _lines(self.edition):
+        tick, finish = _progress_ticker(self.edition, progress)
+        for line in _lines(self.edition, tick):
             writer.writerow([value if isinstance(value, int) else csv_safe(value) for value in line])
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        content = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        finish()
+        return content

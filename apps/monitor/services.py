@@ -7,6 +7,7 @@ out by `tables`. A report costs a fixed number of queries, whatever the number o
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -45,6 +46,7 @@ SHEET_TITLES: dict[str, str] = {
 # The tables that get a native chart in the workbook.
 MAIN_TABLES = ("pol_informatieve_gesprekken", "pol_aangiftes", "essm_clienten_categorie")
 COMPARISON_EDITIONS = 3
+Progress = Callable[[int, int], None]  # progress(done, total) while an export is built
 
 
 # -- who sees what -----------------------------------------------------------------------------------
@@ -209,22 +211,27 @@ def build_report(*, edition: Edition, published_only: bool, chapters: list[str] 
 # -- exports -----------------------------------------------------------------------------------------
 
 
-def build_edition_workbook(*, year: int, public: bool) -> bytes:
-    """The edition workbook (.xlsx) as bytes; a Celery task can call this as it is."""
+def build_edition_workbook(*, year: int, public: bool, progress: Progress | None = None) -> bytes:
+    """The edition workbook (.xlsx) as bytes; `progress(done, total)` after the report and each sheet."""
     from apps.monitor.exports import EditionWorkbook
 
     edition = Edition.objects.get(year=year)
     report = build_report(edition=edition, published_only=public)
-    return EditionWorkbook(report, public=public, threshold=suppression_threshold()).build()
+    workbook = EditionWorkbook(report, public=public, threshold=suppression_threshold())
+    total = workbook.steps + 1
+    if progress is not None:
+        progress(1, total)
+        return workbook.build(progress=lambda done, __: progress(1 + done, total))
+    return workbook.build()
 
 
-def build_raw_export(*, year: int, csv: bool) -> bytes:
+def build_raw_export(*, year: int, csv: bool, progress: Progress | None = None) -> bytes:
     """Every value of the edition in long format (.xlsx or .csv); internal only."""
     from apps.monitor.rawdata import RawCsvExport, RawWorkbookExport
 
     edition = Edition.objects.get(year=year)
     exporter = RawCsvExport if csv else RawWorkbookExport
-    return exporter(edition).build()
+    return exporter(edition).build(progress=progress)
 
 
 EXPORT_VARIANTS = {
@@ -245,10 +252,10 @@ def may_export(user: User, edition: Edition, variant: str) -> bool:
     return variant == "public" and edition.status == Edition.Status.PUBLISHED
 
 
-def build_export(*, year: int, variant: str) -> bytes:
+def build_export(*, year: int, variant: str, progress: Progress | None = None) -> bytes:
     if variant in ("internal", "public"):
-        return build_edition_workbook(year=year, public=variant == "public")
-    return build_raw_export(year=year, csv=variant == "csv")
+        return build_edition_workbook(year=year, public=variant == "public", progress=progress)
+    return build_raw_export(year=year, csv=variant == "csv", progress=progress)
 
 
 def export_filename(year: int, variant: str) -> str:

@@ -6,20 +6,27 @@ other logged-in users only published ones; anything else is a 404.
 
 from __future__ import annotations
 
+import logging
+
 from csp.constants import NONE, UNSAFE_INLINE
 from csp.decorators import csp
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from apps.monitor import aggregation, services
+from apps.monitor import aggregation, jobs, services
 from apps.monitor.charts import render_chart
 from apps.partners import audit
 from apps.partners.models import AuditEvent
 from apps.submissions.models import Edition
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -104,24 +111,88 @@ def monitor_chart(request: HttpRequest, year: int, chapter: str, table: str) -> 
     return response
 
 
-@never_cache
-@login_required
-def monitor_export(request: HttpRequest, year: int) -> HttpResponse:
-    """Download a workbook or the raw data; every download is recorded in the audit log."""
+# -- downloads: built by a Celery task, kept until the data changes -----------------------------------
+
+
+def _export_job(request: HttpRequest, year: int, variant: str) -> tuple[Edition, jobs.ExportJob]:
+    """The edition and the job for its current data, or 404 when the user may not have this file."""
     edition = services.edition_for(request.user, year)
-    variant = request.GET.get("variant", "public")
     if not services.may_export(request.user, edition, variant):
         raise Http404
-    content = services.build_export(year=year, variant=variant)
-    filename = services.export_filename(year, variant)
+    return edition, jobs.job_for(edition, variant)
+
+
+def _status_payload(job: jobs.ExportJob, status: dict) -> dict:
+    payload = {
+        "state": status["state"],
+        "done": status.get("done", 0),
+        "total": status.get("total", 0),
+        "percent": jobs.percent(status),
+    }
+    if status["state"] == jobs.READY:
+        payload["download_url"] = reverse("monitor_export_download", args=[job.year, job.variant])
+    return payload
+
+
+@login_required
+@require_POST
+def monitor_export_build(request: HttpRequest, year: int, variant: str) -> HttpResponse:
+    """Start building a file (nothing happens when it is there already) and show its status page."""
+    __, job = _export_job(request, year, variant)
+    try:
+        jobs.start(job)
+    except Exception:
+        # Only with eager tasks (development, tests) does a failed build surface here; the status
+        # page says it failed and offers to try again.
+        logger.exception("Export %s %s failed", year, variant)
+    return redirect("monitor_export_status", year=year, variant=variant)
+
+
+@never_cache
+@login_required
+def monitor_export_status(request: HttpRequest, year: int, variant: str) -> HttpResponse:
+    """Progress while the file is built (polled by export.js, or the Vernieuwen link), then the download."""
+    edition, job = _export_job(request, year, variant)
+    status = jobs.status(job)
+    context = _base_context(request, edition)
+    context.update(
+        {
+            "variant": variant,
+            "label": DOWNLOAD_LABELS[variant],
+            "status": _status_payload(job, status),
+            "size": status.get("size"),
+            "built_at": parse_datetime(status["built_at"]) if status.get("built_at") else None,
+            "filename": job.filename,
+            "error": status.get("error", ""),
+        }
+    )
+    return render(request, "monitor/export.html", context)
+
+
+@never_cache
+@login_required
+def monitor_export_progress(request: HttpRequest, year: int, variant: str) -> JsonResponse:
+    """The status as JSON for export.js."""
+    __, job = _export_job(request, year, variant)
+    return JsonResponse(_status_payload(job, jobs.status(job)))
+
+
+@never_cache
+@login_required
+def monitor_export_download(request: HttpRequest, year: int, variant: str) -> HttpResponse:
+    """Serve the file built for the current data; every download is recorded in the audit log."""
+    edition, job = _export_job(request, year, variant)
+    stored = jobs.cached_file(job)
+    if stored is None:
+        return redirect("monitor_export_status", year=year, variant=variant)  # not built, or the data changed
     audit.record(
         action=AuditEvent.Action.EXPORT,
         actor=request.user,
         obj=edition,
-        summary=f"Export {filename}",
-        data={"year": year, "variant": variant, "bytes": len(content)},
+        summary=f"Export {job.filename}",
+        data={"year": year, "variant": variant, "bytes": stored.size, "built_at": stored.built_at, "key": job.key},
         request=request,
     )
-    response = HttpResponse(content, content_type=services.EXPORT_VARIANTS[variant][1])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = HttpResponse(stored.content, content_type=job.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
     return response

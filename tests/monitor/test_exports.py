@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
+import re
+import time
+import zipfile
 from io import BytesIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 
-from apps.monitor import services
+from apps.monitor import exports, services
+from apps.monitor.sheets import SheetBuffer, Styles
 from apps.monitor.suppression import recomputable
 from apps.partners.models import AuditEvent
 from apps.submissions.models import TOTAL
@@ -232,3 +238,110 @@ def test_it_exports_from_the_command_line_and_records_it(demo, tmp_path):
         call_command("export_edition", "2023", "--output", str(tmp_path / "x.csv"), "--public", "--raw")
     with pytest.raises(CommandError):
         call_command("export_edition", "1999", "--output", str(tmp_path / "x.xlsx"))
+
+
+# -- the fast sheet writer writes what openpyxl itself writes ------------------------------------------
+
+TRICKY_TEXTS = [
+    "gewoon",
+    "  spaties voor",
+    "spaties na  ",
+    "a & b < c > d",
+    "regel\r\neinde",
+    "tab\tin tekst",
+    "Café – ü € 🚀",
+    "=SUM(A1:A3)",
+    "#N/A",
+    "",
+    "bel\x07weg",
+    "x" * 40_000,
+]
+
+
+def _side(side) -> str | None:
+    return None if side is None else side.style
+
+
+def _sheet_cells(ws) -> dict:
+    result = {}
+    for row in ws.iter_rows():
+        for c in row:
+            if isinstance(c, MergedCell) or (c.value is None and not c.has_style):
+                continue
+            f, a, b, fill = c.font, c.alignment, c.border, c.fill
+            result[c.coordinate] = (
+                c.value, c.data_type, c.number_format, (f.b, f.i, f.sz, f.color.rgb if f.color else None),
+                (fill.fill_type, fill.fgColor.rgb), (_side(b.top), _side(b.bottom)), (a.horizontal, a.vertical, a.indent, a.wrap_text),
+            )  # fmt: skip
+    return result
+
+
+def test_the_fast_sheet_writer_writes_what_openpyxl_writes():
+    fast_book, reference_book = Workbook(write_only=True), Workbook()
+    reference = reference_book.active
+    reference.title = "Blad"
+    sheet = SheetBuffer(fast_book.create_sheet("Blad"), Styles())
+    for ws in (sheet.ws, reference):
+        ws.freeze_panes = "B4"
+        ws.column_dimensions["A"].width = 40
+    fonts = [None, exports.BOLD, exports.MUTED, exports.HEADING]
+    for row, text in enumerate(TRICKY_TEXTS, start=2):
+        font = fonts[row % len(fonts)]
+        sheet.text(row, 1, text, font)[exports.ALIGNMENT] = exports.WRAP_TOP
+        cell = reference.cell(row=row, column=1)
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
+        cell.data_type = "s"
+        if font is not None:
+            cell.font = font
+        cell.alignment = exports.WRAP_TOP
+    numbers = [0, -5, 7, 10**12]
+    for row, number in enumerate(numbers, start=2):
+        spec = sheet.value(row, 3, number, '"≥"#,##0" (1)"')
+        spec[exports.FILL], spec[exports.BORDER] = exports.HIDDEN_FILL, exports.TOP_LINE
+        cell = reference.cell(row=row, column=3, value=number)
+        cell.number_format, cell.fill, cell.border = '"≥"#,##0" (1)"', exports.HIDDEN_FILL, exports.TOP_LINE
+    sheet.value(20, 2, datetime.datetime(2024, 11, 27, 13, 45), "dd-mm-yyyy hh:mm")
+    reference.cell(row=20, column=2, value=datetime.datetime(2024, 11, 27, 13, 45)).number_format = "dd-mm-yyyy hh:mm"
+    sheet.at(21, 4)[exports.ALIGNMENT] = exports.RIGHT  # an empty cell with a style
+    reference.cell(row=21, column=4).alignment = exports.RIGHT
+    for row in (23, 25):
+        sheet.text(row, 1, f"samengevoegd {row}")
+        reference.cell(row=row, column=1, value=f"samengevoegd {row}")
+        sheet.merge(row=row, start_column=1, end_column=5)
+        reference.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
+        sheet.height(row, 45)
+        reference.row_dimensions[row].height = 45
+    sheet.close()
+    fast, slow = BytesIO(), BytesIO()
+    fast_book.save(fast)
+    reference_book.save(slow)
+
+    fast_ws, slow_ws = load_workbook(fast)["Blad"], load_workbook(slow)["Blad"]
+    assert _sheet_cells(fast_ws) == _sheet_cells(slow_ws)
+    assert fast_ws["A13"].value == "x" * 32767 and fast_ws["A12"].value == "belweg"
+    assert fast_ws["A9"].data_type == "s" and fast_ws["A10"].data_type == "s"  # never a formula or an error
+    assert sorted(map(str, fast_ws.merged_cells.ranges)) == sorted(map(str, slow_ws.merged_cells.ranges))
+    assert {r: d.height for r, d in fast_ws.row_dimensions.items() if d.height} == {23: 45, 25: 45}
+    assert {r: d.height for r, d in slow_ws.row_dimensions.items() if d.height} == {23: 45, 25: 45}
+    assert fast_ws.freeze_panes == slow_ws.freeze_panes == "B4"
+    assert fast_ws.column_dimensions["A"].width == 40
+
+    def dimension(content: BytesIO) -> str:
+        xml = zipfile.ZipFile(content).read("xl/worksheets/sheet1.xml").decode()
+        return re.search(r'<dimension ref="([^"]+)"', xml).group(1)
+
+    assert dimension(fast) == dimension(slow) == "A2:E25"
+
+
+def test_it_merges_thousands_of_narratives_quickly(db):
+    """openpyxl's merge_cells is quadratic (16 s for the 3,590 narratives of 1,000 organisations)."""
+    workbook = Workbook(write_only=True)
+    sheet = SheetBuffer(workbook.create_sheet("Blad"), Styles())
+    start = time.perf_counter()
+    for row in range(1, 10_001):
+        sheet.text(row, 1, f"Toelichting {row}")
+        sheet.merge(row=row, start_column=1, end_column=4)
+        sheet.height(row, 30)
+    sheet.close()
+    workbook.save(BytesIO())
+    assert time.perf_counter() - start < 5

@@ -19,6 +19,18 @@ def chapter_url(year: int, chapter: str) -> str:
     return reverse("monitor_chapter", args=[year, chapter])
 
 
+def build_url(year: int, variant: str) -> str:
+    return reverse("monitor_export_build", args=[year, variant])
+
+
+def status_url(year: int, variant: str) -> str:
+    return reverse("monitor_export_status", args=[year, variant])
+
+
+def download_url(year: int, variant: str) -> str:
+    return reverse("monitor_export_download", args=[year, variant])
+
+
 def test_it_shows_every_chapter_of_every_edition_to_staff(client, vera, demo):
     client.force_login(vera)
     assert client.get(reverse("monitor_index")).status_code == 200
@@ -56,7 +68,7 @@ def test_it_prints_the_tables_footnotes_narratives_and_completeness(client, vera
     assert 'class="table-responsive"' in html
     assert 'src="/monitor/2023/essm_hulpverlening/grafiek/essm_clienten_categorie.svg"' in html
     assert 'alt="Staafdiagram: Cliënten ambulante hulpverlening naar categorie' in html
-    assert "?variant=internal" in html and "?variant=raw" in html
+    assert build_url(2023, "internal") in html and build_url(2023, "raw") in html
     police = html_table(client.get(chapter_url(2023, "politie")).content.decode(), "pol_informatieve_gesprekken")
     assert police["Criminele uitbuiting"] == ["14", "0", "1"]
     assert police["Totaal aantal gesprekken"] == ["58", "25", "54"]
@@ -75,7 +87,8 @@ def test_it_shows_partners_published_editions_only(client, demo, who, request):
     index = client.get(reverse("monitor_index")).content.decode()
     assert "Monitor 2023" in index and "Monitor 2024" not in index
     page = client.get(chapter_url(2023, "politie")).content.decode()
-    assert "?variant=public" in page and "?variant=internal" not in page and "?variant=raw" not in page
+    assert build_url(2023, "public") in page
+    assert build_url(2023, "internal") not in page and build_url(2023, "raw") not in page
 
 
 def test_it_gives_404_for_an_unknown_year_or_chapter(client, vera, demo):
@@ -93,10 +106,14 @@ def test_it_redirects_anonymous_users_to_login(client, demo):
         reverse("monitor_edition", args=[2023]),
         chapter_url(2023, "politie"),
         reverse("monitor_chart", args=[2023, "politie", "pol_aangiftes"]),
-        reverse("monitor_export", args=[2023]) + "?variant=public",
+        status_url(2023, "public"),
+        reverse("monitor_export_progress", args=[2023, "public"]),
+        download_url(2023, "public"),
     ):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+    response = client.post(build_url(2023, "public"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
 
 
@@ -115,7 +132,7 @@ def test_it_serves_charts_as_svg_images_without_script(client, alice, demo):
     assert "style-src 'self'" in page["Content-Security-Policy"] and "unsafe-inline" not in page["Content-Security-Policy"]
 
 
-def test_it_records_every_download(client, vera, demo):
+def test_it_builds_each_file_on_request_and_records_every_download(client, vera, demo):
     client.force_login(vera)
     for variant, content_type in (
         ("internal", "spreadsheetml"),
@@ -123,21 +140,34 @@ def test_it_records_every_download(client, vera, demo):
         ("raw", "spreadsheetml"),
         ("csv", "text/csv"),
     ):
-        response = client.get(reverse("monitor_export", args=[2023]), {"variant": variant})
+        assert client.get(download_url(2023, variant))["Location"] == status_url(2023, variant)  # nothing built yet
+        assert build_url(2023, variant) in client.get(status_url(2023, variant)).content.decode()
+        response = client.post(build_url(2023, variant))
+        assert response.status_code == 302 and response["Location"] == status_url(2023, variant)
+        page = client.get(status_url(2023, variant)).content.decode()
+        assert "Het bestand is klaar" in page and download_url(2023, variant) in page  # eager Celery: built already
+        response = client.get(download_url(2023, variant))
         assert response.status_code == 200 and content_type in response["Content-Type"]
         assert response["Content-Disposition"].startswith("attachment; filename=\"mensenhandelmonitor-2023-")
     events = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, actor=vera)
     assert sorted(e.data["variant"] for e in events) == ["csv", "internal", "public", "raw"]
-    assert client.get(reverse("monitor_export", args=[2023]), {"variant": "anders"}).status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exclude(actor=vera).exists()
+    for url in (status_url(2023, "anders"), download_url(2023, "anders")):
+        assert client.get(url).status_code == 404
+    assert client.post(build_url(2023, "anders")).status_code == 404
+    assert client.get(build_url(2023, "internal")).status_code == 405  # building only by POST
 
 
 def test_it_lets_partners_download_only_the_public_workbook_of_a_published_edition(client, alice, demo):
     client.force_login(alice)
-    url = reverse("monitor_export", args=[2023])
-    assert client.get(url, {"variant": "public"}).status_code == 200
+    assert client.post(build_url(2023, "public")).status_code == 302
+    assert client.get(download_url(2023, "public")).status_code == 200
     for variant in ("internal", "raw", "csv"):
-        assert client.get(url, {"variant": variant}).status_code == 404
-    assert client.get(reverse("monitor_export", args=[2024]), {"variant": "public"}).status_code == 404
+        assert client.post(build_url(2023, variant)).status_code == 404
+        assert client.get(status_url(2023, variant)).status_code == 404
+        assert client.get(download_url(2023, variant)).status_code == 404
+    assert client.post(build_url(2024, "public")).status_code == 404
+    assert client.get(download_url(2024, "public")).status_code == 404
     events = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT)
     assert [(e.actor, e.data["variant"]) for e in events] == [(alice, "public")]
 
@@ -183,13 +213,14 @@ def test_it_gives_every_role_the_expected_status(client, demo, alice, bob, vic, 
         "edition": reverse("monitor_edition", args=[2023]),
         "chapter": chapter_url(2023, "politie"),
         "chart": reverse("monitor_chart", args=[2023, "politie", "pol_aangiftes"]),
-        "public": reverse("monitor_export", args=[2023]) + "?variant=public",
-        "internal": reverse("monitor_export", args=[2023]) + "?variant=internal",
+        "public": status_url(2023, "public"),
+        "internal": status_url(2023, "internal"),
+        "progress": reverse("monitor_export_progress", args=[2023, "public"]),
         "open edition": reverse("monitor_edition", args=[2024]),
         "open chapter": chapter_url(2024, "politie"),
-        "open export": reverse("monitor_export", args=[2024]) + "?variant=public",
+        "open export": status_url(2024, "public"),
     }
-    partner = {"index": 200, "edition": 200, "chapter": 200, "chart": 200, "public": 200, "internal": 404}
+    partner = {"index": 200, "edition": 200, "chapter": 200, "chart": 200, "public": 200, "internal": 404, "progress": 200}
     partner |= {"open edition": 404, "open chapter": 404, "open export": 404}
     staff = dict.fromkeys(urls, 200)
     for user, expected in ((alice, partner), (bob, partner), (vic, partner), (charlie, partner), (vera, staff), (adam, staff)):
