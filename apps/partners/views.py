@@ -31,14 +31,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = access.get_organisation_for_user(request.user, slug)
     role = access.role_in(request.user, organisation)
+    # Imported here: the submissions app builds on partners, not the other way round.
+    from apps.submissions.selectors import submissions_overview_for_organisation
+
     context = {
         "organisation": organisation,
         "role_label": dict(Membership._meta.get_field("role").choices).get(role, ""),
-        "extra_sections": [],
+        "submissions": submissions_overview_for_organisation(user=request.user, organisation=organisation),
     }
-    from apps.submissions.selectors import submissions_overview_for_organisation
-
-    context["submissions"] = submissions_overview_for_organisation(user=request.user, organisation=organisation)
     return render(request, "partners/organisation_detail.html", context)
 
 
