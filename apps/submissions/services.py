@@ -77,10 +77,10 @@ def lock_reason(submission: Submission) -> str | None:
     return None
 
 
-def count_open_findings(context) -> int:
+def open_findings(context) -> list:
     """Errors plus warnings without an explanation: what still stands between a draft and submitting."""
     explained = {key for key, e in context.explanations.items() if e.text.strip()}
-    return sum(1 for f in context.findings() if f.is_error or f.key not in explained)
+    return [f for f in context.findings() if f.is_error or f.key not in explained]
 
 
 def _cell_label(grids, cell: CellId) -> str:
@@ -148,6 +148,7 @@ def save_values(
         current.updated_by = user
         current._history_user = user  # value history names the person, also outside a request
         current.save()
+        context.values[cell] = current
         changes.append({"cell": list(cell), "old": old[0] if old[0] is not None else old[1], "new": new[0] if new[0] is not None else new[1]})
 
     for key, text in explanations.items():
@@ -157,18 +158,22 @@ def save_values(
             continue
         if existing and not text:
             existing.delete()
+            del context.explanations[key]
         elif existing:
             existing.text, existing.updated_by = text, user
             existing._history_user = user
             existing.save()
         elif text:
-            Explanation.objects.create(submission=submission, key=key, text=text, updated_by=user)
+            context.explanations[key] = Explanation.objects.create(
+                submission=submission, key=key, text=text, updated_by=user
+            )
         changes.append({"explanation": key})
 
     if changes:
         submission.version = new_version
         submission.last_edited_by = user
-        submission.open_findings = count_open_findings(load_form_context(submission))
+        # The context now holds the saved cells and explanations: no second load needed.
+        submission.open_findings = len(open_findings(context))
         submission.save(update_fields=["version", "last_edited_by", "updated_at", "open_findings"])
         audit.record(
             action=AuditEvent.Action.VALUES_SAVED,
@@ -270,15 +275,10 @@ def allowed_actions(user: User, submission: Submission) -> list[str]:
 
 def submit_blockers(submission: Submission) -> list[str]:
     """What stands between this submission and submitting it: errors and unexplained warnings."""
-    context = load_form_context(submission)
-    findings = context.findings()
-    blockers = [_("Fout: %(m)s") % {"m": f.message} for f in findings if f.is_error]
-    blockers += [
-        _("Toelichting ontbreekt: %(m)s") % {"m": f.message}
-        for f in findings
-        if not f.is_error and not (context.explanations.get(f.key) and context.explanations[f.key].text.strip())
+    pending = open_findings(load_form_context(submission))
+    return [_("Fout: %(m)s") % {"m": f.message} for f in pending if f.is_error] + [
+        _("Toelichting ontbreekt: %(m)s") % {"m": f.message} for f in pending if not f.is_error
     ]
-    return blockers
 
 
 _STATUS_WORDS = {

@@ -70,7 +70,6 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.info(request, _("Er was niets gewijzigd."))
                 return redirect("submission_form", pk=submission.pk)
         else:
-            status = 200
             messages.error(
                 request,
                 _("Niet opgeslagen: %(n)s veld(en) bevatten een fout. Uw invoer staat er nog; verbeter de gemarkeerde velden.")
@@ -79,8 +78,7 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = SubmissionForm(context=context, read_only=read_only)
 
-    figures = form.figures() if form.is_bound and hasattr(form, "cleaned_data") else context.figures()
-    findings = context.findings(figures)
+    findings = context.findings(form.figures())
     posted_explanations = {k[2:]: v for k, v in request.POST.items() if k.startswith("x-")} if request.method == "POST" else {}
     warnings = [f for f in findings if not f.is_error]
     explanation_text = {
@@ -100,7 +98,6 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
             "findings": findings,
             "explanation_text": explanation_text,
             "unexplained_count": len(unexplained),
-            "error_count": sum(1 for f in findings if f.is_error),
             "read_only": read_only,
             "lock_reason": lock_reason,
             "may_edit": may_edit,
