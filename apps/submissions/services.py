@@ -154,8 +154,8 @@ def save_values(
     for key, text in explanations.items():
         text = text.strip()
         existing = context.explanations.get(key)
-        if existing and existing.text == text:
-            continue
+        if (existing.text if existing else "") == text:
+            continue  # unchanged, or still empty: not a change
         if existing and not text:
             existing.delete()
             del context.explanations[key]

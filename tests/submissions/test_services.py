@@ -100,3 +100,9 @@ def test_it_stores_and_clears_explanations(submission_a, alice):
     submission_a.refresh_from_db()
     _save(submission_a, alice, {}, explanations={"sum:x:_total:": "  "})
     assert not submission_a.explanations.exists()
+
+
+def test_it_does_not_count_an_empty_explanation_as_a_change(submission_a, alice):
+    assert _save(submission_a, alice, {}, explanations={"sum:x:_total:": ""}) == 0
+    submission_a.refresh_from_db()
+    assert submission_a.version == 1 and not submission_a.explanations.exists()
