@@ -245,23 +245,38 @@ class Submission(models.Model):
 
     @property
     def is_late(self) -> bool:
-        deadline = self.edition.deadline
-        if deadline is None:
-            return False
-        if self.submitted_at is not None:
-            return timezone.localtime(self.submitted_at).date() > deadline
-        if self.edition.status == Edition.Status.PUBLISHED:
-            return False  # never delivered: shown as missing, not as late
-        return self.status in {self.Status.DRAFT, self.Status.RETURNED} and timezone.localdate() > deadline
+        return is_late(
+            deadline=self.edition.deadline,
+            edition_status=self.edition.status,
+            status=self.status,
+            submitted_at=self.submitted_at,
+        )
 
     @property
     def status_colour(self) -> str:
-        return {
-            self.Status.DRAFT: "secondary",
-            self.Status.SUBMITTED: "info",
-            self.Status.RETURNED: "warning",
-            self.Status.APPROVED: "success",
-        }[self.status]
+        return STATUS_COLOURS[self.status]
+
+
+# Bootstrap colour of each status badge.
+STATUS_COLOURS = {
+    Submission.Status.DRAFT: "secondary",
+    Submission.Status.SUBMITTED: "info",
+    Submission.Status.RETURNED: "warning",
+    Submission.Status.APPROVED: "success",
+}
+
+
+def is_late(
+    *, deadline: datetime.date | None, edition_status: str, status: str, submitted_at: datetime.datetime | None
+) -> bool:
+    """Whether a submission came in (or is still missing) after its edition's deadline."""
+    if deadline is None:
+        return False
+    if submitted_at is not None:
+        return timezone.localtime(submitted_at).date() > deadline
+    if edition_status == Edition.Status.PUBLISHED:
+        return False  # never delivered: shown as missing, not as late
+    return status in {Submission.Status.DRAFT, Submission.Status.RETURNED} and timezone.localdate() > deadline
 
 
 class Value(models.Model):

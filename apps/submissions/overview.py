@@ -3,64 +3,102 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 from django.db.models import Count, F
 from django.urls import reverse
-from django.utils import formats, timezone
-from django.utils.html import format_html, format_html_join
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.partners.models import OrganisationKind, Subregion
-from apps.submissions.models import Edition, Submission, Value
+from apps.submissions.models import STATUS_COLOURS, Edition, Submission, Value, is_late
 
 
 @dataclass
 class OverviewRow:
     """One line of the overview, with its display strings prepared (1,000 rows render fast)."""
 
-    submission: Submission
+    pk: int
+    slug: str
+    status: str
     state: str  # not_started, draft, submitted, returned, approved
     state_label: str
     open_warnings: int
     edits_since_approval: int
-    late: bool = False
-    organisation: str = ""
-    organisation_detail: str = ""
-    updated: str = ""
-    editor: str = ""
-    review_url: str = ""
+    late: bool
+    organisation: str
+    organisation_detail: str
+    form: str
+    updated: str
+    editor: str
+    review_url: str
 
 
 STATE_LABELS = {
-    "not_started": "Niet begonnen",
-    "draft": "Concept",
-    "submitted": "Ingediend",
-    "returned": "Teruggestuurd",
-    "approved": "Goedgekeurd",
+    "not_started": gettext_lazy("Niet begonnen"),
+    "draft": gettext_lazy("Concept"),
+    "submitted": gettext_lazy("Ingediend"),
+    "returned": gettext_lazy("Teruggestuurd"),
+    "approved": gettext_lazy("Goedgekeurd"),
 }
+# Read as tuples, not model instances: a thousand Submission objects with four joined models cost
+# more than the rest of the page together.
+_FIELDS = (
+    "pk",
+    "status",
+    "version",
+    "open_findings",
+    "submitted_at",
+    "updated_at",
+    "organisation__slug",
+    "organisation__name",
+    "organisation__short_name",
+    "organisation__kind",
+    "organisation__subregion",
+    "form__title",
+    "last_edited_by__name",
+    "last_edited_by__email",
+)
+
+
+class _DateFormat:
+    """`date_format(localtime(value), "j M Y H:i")` for many values, with the month names looked up once."""
+
+    def __init__(self) -> None:
+        self.months = {month: str(name).title() for month, name in MONTHS_3.items()}
+        self.zone = timezone.get_current_timezone()
+
+    def __call__(self, value) -> str:
+        local = value.astimezone(self.zone)
+        return f"{local.day} {self.months[local.month]} {local.year} {local:%H:%M}"
 
 
 def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -> tuple[list[OverviewRow], dict]:
-    """Rows per submission and the counts at the top, in three queries whatever the edition's size.
+    """Rows per submission and the counts at the top, in two queries whatever the edition's size.
 
     Open findings are counted when a submission is saved (Submission.open_findings), so the
     overview never re-runs the rules for every organisation.
     """
     submissions = (
         Submission.objects.filter(edition=edition)
-        .select_related("organisation", "form", "last_edited_by", "edition")
         .order_by("organisation__kind", "organisation__name", "form__order")
     )
     if kind:
         submissions = submissions.filter(organisation__kind=kind)
     if subregion:
         submissions = submissions.filter(organisation__subregion=subregion)
-    submissions = list(submissions)
 
     edits = dict(
         Value.objects.filter(
             submission__edition=edition,
             submission__approved_version__isnull=False,
+            # Only a submission saved again after its approval can hold such values; saying so lets
+            # the database skip the values of the (many) untouched approved submissions.
+            submission__version__gt=F("submission__approved_version"),
             changed_in_version__gt=F("submission__approved_version"),
         )
         .values("submission_id")
@@ -69,39 +107,49 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
     )
 
     review_prefix = reverse("review_submission", args=[0])[:-2]  # "/beheer/aanleveringen/"
-    kinds, subregions = dict(OrganisationKind.choices), dict(Subregion.choices)
+    kinds = {value: str(label) for value, label in OrganisationKind.choices}
+    subregions = {value: str(label) for value, label in Subregion.choices}
+    date = _DateFormat()
+    published = edition.status == Edition.Status.PUBLISHED
+    labels = {state: str(label) for state, label in STATE_LABELS.items()}
+    not_delivered = _("Niet aangeleverd")
     rows = []
-    for s in submissions:
-        state = s.status
-        if s.status == Submission.Status.DRAFT and s.version == 1:
-            state = "not_started"
-        label = STATE_LABELS[state]
-        if edition.status == Edition.Status.PUBLISHED and state in {"not_started", "draft", "returned"}:
-            label = "Niet aangeleverd"
-        org = s.organisation
-        detail = str(kinds.get(org.kind, ""))
-        if org.subregion:
-            detail += f" · {subregions.get(org.subregion, '')}"
+    for (
+        pk, status, version, open_findings, submitted_at, updated_at, slug, name, short_name, org_kind,
+        org_subregion, form_title, editor_name, editor_email,
+    ) in submissions.values_list(*_FIELDS):
+        state = "not_started" if status == Submission.Status.DRAFT and version == 1 else status
+        label = labels[state]
+        if published and state in {"not_started", "draft", "returned"}:
+            label = not_delivered
+        detail = kinds.get(org_kind, "")
+        if org_subregion:
+            detail += f" · {subregions.get(org_subregion, '')}"
         rows.append(
             OverviewRow(
-                submission=s,
+                pk=pk,
+                slug=slug,
+                status=status,
                 state=state,
                 state_label=label,
-                open_warnings=s.open_findings,
-                edits_since_approval=edits.get(s.pk, 0),
-                late=s.is_late,
-                organisation=str(org),
+                open_warnings=open_findings,
+                edits_since_approval=edits.get(pk, 0),
+                late=is_late(
+                    deadline=edition.deadline, edition_status=edition.status, status=status, submitted_at=submitted_at
+                ),
+                organisation=short_name or name,
                 organisation_detail=detail,
-                updated=formats.date_format(timezone.localtime(s.updated_at), "j M Y H:i"),
-                editor=s.last_edited_by.get_full_name() if s.last_edited_by else "",
-                review_url=f"{review_prefix}{s.pk}/",
+                form=form_title,
+                updated=date(updated_at),
+                editor=editor_name or editor_email or "",
+                review_url=f"{review_prefix}{pk}/",
             )
         )
 
     counts = {
         "expected": len(rows),
-        "submitted": sum(1 for r in rows if r.submission.status in {Submission.Status.SUBMITTED, Submission.Status.APPROVED}),
-        "approved": sum(1 for r in rows if r.submission.status == Submission.Status.APPROVED),
+        "submitted": sum(1 for r in rows if r.status in {Submission.Status.SUBMITTED, Submission.Status.APPROVED}),
+        "approved": sum(1 for r in rows if r.status == Submission.Status.APPROVED),
         "late": sum(1 for r in rows if r.late),
     }
     return rows, counts
@@ -117,30 +165,33 @@ _ROW_HTML = (
 )
 
 
-def render_rows(rows: list[OverviewRow]) -> str:
-    """The table body as HTML, escaped by format_html: a thousand rows in milliseconds, not a second."""
+def render_rows(rows: list[OverviewRow]) -> SafeString:
+    """The table body as HTML: a thousand rows in milliseconds, not a second.
+
+    Every value from the database goes through `html.escape`, which is what Django's `escape` does
+    after its checks for lazy strings; those checks alone took half the time on 14,000 values.
+    """
     late = format_html(' <span class="badge text-bg-danger">{}</span>', _("te laat"))
-    review, view = _("Beoordelen"), _("Bekijken")
-    return format_html_join(
-        "\n",
-        _ROW_HTML,
-        (
-            {
-                "slug": r.submission.organisation.slug,
-                "organisation": r.organisation,
-                "detail": r.organisation_detail,
-                "form": r.submission.form.title,
-                "colour": r.submission.status_colour,
-                "state": r.state_label,
-                "late": late if r.late else "",
-                "updated": r.updated,
-                "editor": format_html('<span class="d-block text-body-secondary">{}</span>', r.editor) if r.editor else "",
-                "warnings": r.open_warnings,
-                "edits": r.edits_since_approval,
-                "button": "btn-primary" if r.state == "submitted" else "btn-outline-primary",
-                "url": r.review_url,
-                "action": review if r.state == "submitted" else view,
-            }
-            for r in rows
-        ),
-    )
+    review, view = escape(_("Beoordelen")), escape(_("Bekijken"))
+    lines = []
+    for r in rows:
+        submitted = r.state == "submitted"
+        lines.append(
+            _ROW_HTML.format(
+                slug=escape(r.slug),
+                organisation=escape(r.organisation),
+                detail=escape(r.organisation_detail),
+                form=escape(r.form),
+                colour=STATUS_COLOURS[r.status],
+                state=escape(r.state_label),
+                late=late if r.late else "",
+                updated=escape(r.updated),
+                editor=f'<span class="d-block text-body-secondary">{escape(r.editor)}</span>' if r.editor else "",
+                warnings=int(r.open_warnings),
+                edits=int(r.edits_since_approval),
+                button="btn-primary" if submitted else "btn-outline-primary",
+                url=escape(r.review_url),
+                action=review if submitted else view,
+            )
+        )
+    return mark_safe("\n".join(lines))  # noqa: S308 - every interpolated value is escaped above

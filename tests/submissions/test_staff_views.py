@@ -1,3 +1,6 @@
+import datetime
+
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -35,7 +38,7 @@ def test_it_shows_the_overview_with_counts_and_filters(client, vera, alice, subm
     html = response.content.decode()
     assert 'data-organisation="gemeente-rotterdam"' in html and "Beoordelen" in html
     filtered = client.get(reverse("edition_overview", args=[2024]), {"kind": "gemeente", "subregion": "zhz"})
-    slugs = {row.submission.organisation.slug for row in filtered.context["rows"]}
+    slugs = {row.slug for row in filtered.context["rows"]}
     assert "gemeente-dordrecht" in slugs and "gemeente-rotterdam" not in slugs and "politie-tmm" not in slugs
 
 
@@ -141,7 +144,7 @@ def test_it_counts_edits_made_after_an_approval(client, vera, alice, submission_
     )
     client.force_login(vera)
     rows = client.get(reverse("edition_overview", args=[2024])).context["rows"]
-    row = next(r for r in rows if r.submission.pk == submission_a.pk)
+    row = next(r for r in rows if r.pk == submission_a.pk)
     assert row.edits_since_approval == 1
 
 
@@ -170,9 +173,32 @@ def test_it_counts_open_findings_when_a_submission_is_saved(client, vera, police
     police_2024.refresh_from_db()
     assert police_2024.open_findings == 1
     client.force_login(vera)
-    row = next(r for r in client.get(reverse("edition_overview", args=[2024])).context["rows"] if r.submission.pk == police_2024.pk)
+    row = next(r for r in client.get(reverse("edition_overview", args=[2024])).context["rows"] if r.pk == police_2024.pk)
     assert row.open_warnings == 1
     services.save_values(submission_id=police_2024.pk, user=politie_coordinator, cells={},
                          explanations={f"sum:{ig}:_total:_total": "Definitie verschilt."}, base_version=police_2024.version)
     police_2024.refresh_from_db()
     assert police_2024.open_findings == 0
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_it_formats_overview_dates_as_django_does(language):
+    from django.utils import formats, timezone, translation
+
+    from apps.submissions.overview import _DateFormat
+
+    with translation.override(language):
+        fast = _DateFormat()
+        for month in range(1, 13):
+            value = datetime.datetime(2026, month, 3, 23, 5, tzinfo=datetime.UTC)
+            assert fast(value) == formats.date_format(timezone.localtime(value), "j M Y H:i")
+
+
+def test_it_shows_the_overview_states_in_the_chosen_language(client, vera, edition_2024):
+    from django.conf import settings
+
+    client.force_login(vera)
+    assert "Niet begonnen" in client.get(reverse("edition_overview", args=[2024])).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("edition_overview", args=[2024])).content.decode()
+    assert "Not started" in html and "Niet begonnen" not in html
