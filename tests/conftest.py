@@ -91,3 +91,13 @@ def adam(var_org):
 @pytest.fixture
 def other_org(db):
     return OrganisationFactory()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Start every test with an empty cache: no report, export or rate limit leaks between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

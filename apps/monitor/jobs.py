@@ -2,36 +2,28 @@
 
 No model: the file and a small status dict live in Django's cache (Redis in production, shared by
 the web processes and the worker; local memory in development and tests, where Celery runs the
-task eagerly inside the request). Both are stored under a key made of a *fingerprint* of everything
-the file is built from: the editions it shows (year, status, catalogue version), their submissions
-(count, ids, versions and last change per status), their values (count, last change, sum), the
-organisations (names, kinds, subregions), the suppression threshold for the public workbook, the
-language and `FORMAT_VERSION`. Any change gives a new key, so a file is never served for data it
-was not built from, and nothing needs to be invalidated: old entries simply expire.
+task eagerly inside the request). Both are stored under the *fingerprint* of everything the file
+is built from (`apps.monitor.cache`): any change gives a new key, so a file is never served for
+data it was not built from, and nothing needs to be invalidated: old entries simply expire.
 
 Building is recorded nowhere; every download is recorded in the audit log (by the view).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
 from django.utils import timezone, translation
 
 from apps.monitor import services
-from apps.partners.models import Organisation
-from apps.submissions.models import Edition, Submission, Value
+from apps.monitor.cache import fingerprint
+from apps.submissions.models import Edition
 
 logger = logging.getLogger(__name__)
 
-# Bump when an export's layout changes, so files built by the old code are not served any more.
-FORMAT_VERSION = 2
 FILE_SECONDS = 7 * 24 * 3600  # a file unused for a week is dropped; it is rebuilt on request
 STATUS_SECONDS = 24 * 3600
 STALE_SECONDS = 15 * 60  # a job without progress for this long has died (worker restart): build again
@@ -74,47 +66,6 @@ class ExportFile:
     @property
     def size(self) -> int:
         return len(self.content)
-
-
-def _years(edition: Edition, variant: str) -> list[int]:
-    if variant in ("raw", "csv"):
-        return [edition.year]
-    return services.comparison_years(edition, published_only=variant == "public")
-
-
-def fingerprint(edition: Edition, variant: str, language: str) -> str:
-    """A hash of everything the export of `variant` is built from (a few aggregate queries)."""
-    years = _years(edition, variant)
-    editions = list(
-        Edition.objects.filter(year__in=years).order_by("year").values_list("year", "status", "catalogue_version")
-    )
-    submissions = list(
-        Submission.objects.filter(edition__year__in=years)
-        .values_list("edition__year", "status", "form_id")
-        .annotate(n=Count("id"), ids=Sum("id"), versions=Sum("version"), changed=Max("updated_at"))
-        .order_by("edition__year", "status", "form_id")
-    )
-    values = Value.objects.filter(submission__edition__year__in=years).aggregate(
-        n=Count("id"), changed=Max("updated_at"), total=Sum("number"), versions=Sum("changed_in_version")
-    )
-    organisations = hashlib.sha256(
-        repr(
-            list(Organisation.objects.order_by("pk").values_list("pk", "name", "short_name", "kind", "subregion"))
-        ).encode()
-    ).hexdigest()
-    parts = {
-        "format": FORMAT_VERSION,
-        "year": edition.year,
-        "variant": variant,
-        "language": language,
-        "threshold": services.suppression_threshold() if variant == "public" else None,
-        "years": years,
-        "editions": editions,
-        "submissions": submissions,
-        "values": sorted(values.items()),
-        "organisations": organisations,
-    }
-    return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:40]
 
 
 def job_for(edition: Edition, variant: str, language: str | None = None) -> ExportJob:

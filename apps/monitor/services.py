@@ -213,10 +213,11 @@ def build_report(*, edition: Edition, published_only: bool, chapters: list[str] 
 
 def build_edition_workbook(*, year: int, public: bool, progress: Progress | None = None) -> bytes:
     """The edition workbook (.xlsx) as bytes; `progress(done, total)` after the report and each sheet."""
+    from apps.monitor.cache import cached_report  # cache.py builds on this module
     from apps.monitor.exports import EditionWorkbook
 
     edition = Edition.objects.get(year=year)
-    report = build_report(edition=edition, published_only=public)
+    report = cached_report(edition=edition, published_only=public)
     workbook = EditionWorkbook(report, public=public, threshold=suppression_threshold())
     total = workbook.steps + 1
     if progress is not None:

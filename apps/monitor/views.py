@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from apps.monitor import aggregation, jobs, services
+from apps.monitor.cache import cached_report
 from apps.monitor.charts import render_chart
 from apps.partners import audit
 from apps.partners.models import AuditEvent
@@ -80,7 +81,7 @@ def _chapter_report(request: HttpRequest, year: int, chapter: str) -> tuple[Edit
     if chapter not in services.CHAPTERS:
         raise Http404
     published_only = not services.sees_unpublished(request.user)
-    return edition, services.build_report(edition=edition, published_only=published_only, chapters=[chapter])
+    return edition, cached_report(edition=edition, published_only=published_only, chapters=[chapter])
 
 
 @login_required

@@ -6,3 +6,6 @@ class SubmissionsConfig(AppConfig):
     name = "apps.submissions"
     label = "submissions"
     verbose_name = _("Aanleveringen")
+
+    def ready(self) -> None:
+        from apps.submissions import signals  # noqa: F401 - connects the receivers

@@ -22,6 +22,7 @@ from apps.submissions.models import (
     Section,
     Value,
 )
+from apps.submissions.signals import one_revision
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "catalogue" / "catalogue.yaml"
 _CODE = re.compile(r"^[a-z0-9_]+$")
@@ -88,6 +89,11 @@ def load_catalogue(*, edition: Edition, path: Path = DEFAULT_PATH) -> LoadResult
     Items that left the file are removed from the snapshot unless figures were entered for them;
     those are kept (and reported) so no delivered figure is ever lost.
     """
+    with one_revision(edition_id=edition.pk):
+        return _load_catalogue(edition=edition, path=path)
+
+
+def _load_catalogue(*, edition: Edition, path: Path) -> LoadResult:
     data = read_catalogue(path)
     year = edition.year
     result = LoadResult(version=str(data.get("version", "")))

@@ -34,6 +34,9 @@ class Edition(models.Model):
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREPARATION)
     catalogue_version = models.CharField(_("catalogusversie"), max_length=40, blank=True)
+    # Raised by every change to the edition's catalogue (also in the admin), so cached reports and
+    # exports, keyed on it, never show an old label or rule.
+    catalogue_revision = models.PositiveIntegerField(_("catalogusrevisie"), default=0, editable=False)
     published_at = models.DateTimeField(_("gepubliceerd op"), null=True, blank=True)
 
     class Meta:

@@ -79,13 +79,3 @@ def read_tables(content: bytes) -> dict[str, dict[str, dict[str, dict]]]:
 def all_text(content: bytes) -> list:
     workbook = load_workbook(BytesIO(content))
     return [cell for ws in workbook.worksheets for row in ws.iter_rows() for cell in row if cell.value is not None]
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Built exports live in the cache (local memory in tests): start every test without any."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()

