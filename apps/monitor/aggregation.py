@@ -19,7 +19,7 @@ from django.db.models import Count, Sum
 
 from apps.partners.models import OrganisationKind, Subregion
 from apps.submissions.grid import CellKey, Grid, build_grid
-from apps.submissions.models import Category, Edition, Indicator, Submission, Value
+from apps.submissions.models import Category, Dimension, Edition, Indicator, Section, Submission, Value
 
 APPROVED = Submission.Status.APPROVED
 NUMERIC_KINDS = (Indicator.Kind.COUNT, Indicator.Kind.BOOLEAN)
@@ -108,32 +108,42 @@ class EditionData:
         return code in self.indicators and self.approved.get(self.form_of(code), 0) > 0
 
 
-def _categories_by_edition(years: list[int]) -> tuple[dict[int, dict[str, list[Category]]], dict[int, list[Category]]]:
-    by_code: dict[int, dict[str, list[Category]]] = defaultdict(lambda: defaultdict(list))
+def _catalogues(editions: dict[int, Edition], data: dict[int, EditionData]) -> None:
+    """Fill in the indicators, grids and categories of the editions.
+
+    Four flat queries, and the related objects attached by hand: selecting them with joins made
+    five model instances per indicator, a third of the time of a whole aggregation.
+    """
+    year_of = {edition.pk: year for year, edition in editions.items()}
+    dimensions = {d.pk: d for d in Dimension.objects.filter(edition_id__in=list(year_of))}
+    for dimension in dimensions.values():
+        dimension.edition = editions[year_of[dimension.edition_id]]
     by_dimension: dict[int, list[Category]] = defaultdict(list)
-    qs = Category.objects.filter(dimension__edition__year__in=years).select_related("dimension__edition")
-    for category in qs.order_by("dimension_id", "order", "pk"):
-        by_code[category.dimension.edition.year][category.dimension.code].append(category)
-        by_dimension[category.dimension_id].append(category)
-    return by_code, by_dimension
+    for category in Category.objects.filter(dimension_id__in=list(dimensions)).order_by("dimension_id", "order", "pk"):
+        dimension = dimensions[category.dimension_id]
+        category.dimension = dimension
+        by_dimension[dimension.pk].append(category)
+        data[year_of[dimension.edition_id]].categories[dimension.code].append(category)
+    sections = {s.pk: s for s in Section.objects.filter(form__edition_id__in=list(year_of)).select_related("form")}
+    for indicator in Indicator.objects.filter(edition_id__in=list(year_of)):
+        entry = data[year_of[indicator.edition_id]]
+        indicator.edition = entry.edition
+        indicator.section = sections[indicator.section_id]
+        indicator.row_dimension = dimensions.get(indicator.row_dimension_id)
+        indicator.col_dimension = dimensions.get(indicator.col_dimension_id)
+        entry.indicators[indicator.code] = indicator
+        entry.grids[indicator.code] = build_grid(indicator, by_dimension)
 
 
 def load_editions(years: Iterable[int]) -> dict[int, EditionData]:
-    """Catalogue and aggregated approved figures of the editions, in six queries whatever their size."""
+    """Catalogue and aggregated approved figures of the editions, in seven queries whatever their size."""
     years = sorted(set(years))
     editions = {e.year: e for e in Edition.objects.filter(year__in=years)}
-    categories, by_dimension = _categories_by_edition(years)
     data = {
-        year: EditionData(edition=edition, indicators={}, grids={}, categories=categories[year], approved={})
+        year: EditionData(edition=edition, indicators={}, grids={}, categories=defaultdict(list), approved={})
         for year, edition in editions.items()
     }
-    indicators = Indicator.objects.filter(edition__year__in=years).select_related(
-        "edition", "section__form", "row_dimension", "col_dimension"
-    )
-    for indicator in indicators:
-        entry = data[indicator.edition.year]
-        entry.indicators[indicator.code] = indicator
-        entry.grids[indicator.code] = build_grid(indicator, by_dimension)
+    _catalogues(editions, data)
     approved = (
         Submission.objects.filter(edition__year__in=years, status=APPROVED)
         .values("edition__year", "form__code")
@@ -146,8 +156,8 @@ def load_editions(years: Iterable[int]) -> dict[int, EditionData]:
     # Grouped by ids, not by year and code: no join to the edition and indicator tables, and the
     # database hashes integers instead of strings (about three times faster on 1,000 organisations).
     edition_years = {entry.edition.pk: year for year, entry in data.items()}
-    numeric = {
-        indicator.pk: indicator.code
+    numeric = {  # indicator id -> (its edition's data, code, approved submissions of its form)
+        indicator.pk: (entry, indicator.code, entry.approved.get(indicator.section.form.code, 0))
         for entry in data.values()
         for indicator in entry.indicators.values()
         if indicator.kind in NUMERIC_KINDS
@@ -156,14 +166,12 @@ def load_editions(years: Iterable[int]) -> dict[int, EditionData]:
         Value.objects.filter(
             submission__edition_id__in=list(edition_years), submission__status=APPROVED, indicator_id__in=list(numeric)
         )
-        .values_list("submission__edition_id", "indicator_id", "row", "col")
+        .values_list("indicator_id", "row", "col")  # an indicator belongs to one edition
         .annotate(total=Sum("number"), known=Count("number"))
         .order_by()
     )
-    for edition_id, indicator_id, row, col, total, known in sums:
-        entry = data[edition_years[edition_id]]
-        code = numeric[indicator_id]
-        expected = entry.approved.get(entry.form_of(code), 0)
+    for indicator_id, row, col, total, known in sums:
+        entry, code, expected = numeric[indicator_id]
         entry.cells.setdefault(code, {})[(row, col)] = cell_from(total, known, expected)
     for entry in data.values():
         for code, grid in entry.grids.items():
