@@ -94,10 +94,17 @@ def other_org(db):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Start every test with an empty cache: no report, export or rate limit leaks between tests."""
+def _fresh_state():
+    """Start every test with an empty cache and in Dutch: nothing leaks from one test to the next.
+
+    A request in English leaves English active in the thread (Django does not switch back).
+    """
+    from django.conf import settings
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)

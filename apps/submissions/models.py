@@ -270,16 +270,25 @@ STATUS_COLOURS = {
 
 
 def is_late(
-    *, deadline: datetime.date | None, edition_status: str, status: str, submitted_at: datetime.datetime | None
+    *,
+    deadline: datetime.date | None,
+    edition_status: str,
+    status: str,
+    submitted_at: datetime.datetime | None,
+    today: datetime.date | None = None,
+    zone: datetime.tzinfo | None = None,
 ) -> bool:
-    """Whether a submission came in (or is still missing) after its edition's deadline."""
+    """Whether a submission came in (or is still missing) after its edition's deadline.
+
+    `today` and `zone` may be passed in when checking many submissions at once.
+    """
     if deadline is None:
         return False
     if submitted_at is not None:
-        return timezone.localtime(submitted_at).date() > deadline
+        return submitted_at.astimezone(zone or timezone.get_current_timezone()).date() > deadline
     if edition_status == Edition.Status.PUBLISHED:
         return False  # never delivered: shown as missing, not as late
-    return status in {Submission.Status.DRAFT, Submission.Status.RETURNED} and timezone.localdate() > deadline
+    return status in {Submission.Status.DRAFT, Submission.Status.RETURNED} and (today or timezone.localdate()) > deadline
 
 
 class Value(models.Model):

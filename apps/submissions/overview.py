@@ -110,6 +110,7 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
     kinds = {value: str(label) for value, label in OrganisationKind.choices}
     subregions = {value: str(label) for value, label in Subregion.choices}
     date = _DateFormat()
+    today = timezone.localdate()
     published = edition.status == Edition.Status.PUBLISHED
     labels = {state: str(label) for state, label in STATE_LABELS.items()}
     not_delivered = _("Niet aangeleverd")
@@ -135,7 +136,12 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
                 open_warnings=open_findings,
                 edits_since_approval=edits.get(pk, 0),
                 late=is_late(
-                    deadline=edition.deadline, edition_status=edition.status, status=status, submitted_at=submitted_at
+                    deadline=edition.deadline,
+                    edition_status=edition.status,
+                    status=status,
+                    submitted_at=submitted_at,
+                    today=today,
+                    zone=date.zone,
                 ),
                 organisation=short_name or name,
                 organisation_detail=detail,
