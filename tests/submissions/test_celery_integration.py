@@ -71,3 +71,41 @@ def test_it_mails_staff_through_a_real_worker_when_a_partner_submits(live_worker
         time.sleep(0.1)
     assert [m.to for m in mail.outbox] == [[vera.email]]
     assert f"{event.submission.form.title} 2024" in mail.outbox[0].subject
+
+
+def test_it_builds_an_export_in_a_real_worker_and_keeps_it_in_redis(live_worker, settings):
+    """As in production: the web process queues, the worker builds, both meet in a Redis cache."""
+    from io import BytesIO
+
+    from django.core.cache import cache
+    from openpyxl import load_workbook
+
+    from apps.monitor import jobs
+    from apps.submissions.demo import load_demo
+    from apps.submissions.models import Edition
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/14"}
+    }
+    cache.clear()
+    try:
+        ensure_reference_data()
+        load_demo()
+        job = jobs.job_for(Edition.objects.get(year=2023), "internal", "nl")
+
+        assert jobs.start(job)["state"] in (jobs.QUEUED, jobs.RUNNING, jobs.READY)
+        deadline = time.monotonic() + 60
+        while jobs.status(job)["state"] in jobs.BUSY and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+        assert jobs.status(job)["state"] == jobs.READY
+        stored = jobs.cached_file(job)
+        assert stored is not None
+        workbook = load_workbook(BytesIO(stored.content), read_only=True)
+        assert "Politie" in workbook.sheetnames
+        assert jobs.start(job)["state"] == jobs.READY  # built once: asking again queues nothing
+        import redis
+
+        assert redis.Redis.from_url("redis://127.0.0.1:6379/14").keys(f"*{job.file_key}")  # really in Redis
+    finally:
+        cache.clear()
