@@ -38,7 +38,7 @@ def years_of(edition: Edition, variant: str) -> list[int]:
     return services.comparison_years(edition, published_only=variant == "public")
 
 
-def fingerprint(edition: Edition, variant: str, language: str) -> str:
+def data_fingerprint(edition: Edition, variant: str, language: str) -> str:
     """A hash of everything the report or export `variant` of the edition is built from."""
     years = years_of(edition, variant)
     editions = list(
@@ -76,11 +76,18 @@ def fingerprint(edition: Edition, variant: str, language: str) -> str:
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:40]
 
 
-def cached_report(*, edition: Edition, published_only: bool, chapters: list[str] | None = None) -> services.EditionReport:
-    """`services.build_report`, kept until the data changes: chapter pages, charts and exports share it."""
-    language = translation.get_language() or "nl"
-    variant = "public" if published_only else "internal"
-    key = f"monitor:report:{fingerprint(edition, variant, language)}:{'+'.join(chapters) if chapters else 'all'}"
+def cached_report(
+    *, edition: Edition, published_only: bool, chapters: list[str] | None = None, fingerprint: str | None = None
+) -> services.EditionReport:
+    """`services.build_report`, kept until the data changes: chapter pages, charts and exports share it.
+
+    `fingerprint`: the data's (as `data_fingerprint` gives it for the same variant and language),
+    when the caller has it already.
+    """
+    if fingerprint is None:
+        language = translation.get_language() or "nl"
+        fingerprint = data_fingerprint(edition, "public" if published_only else "internal", language)
+    key = f"monitor:report:{fingerprint}:{'+'.join(chapters) if chapters else 'all'}"
     try:
         report = cache.get(key)
     except Exception:  # an entry the running code cannot read (a deploy in between): build it again

@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.utils import timezone, translation
 
 from apps.monitor import services
-from apps.monitor.cache import fingerprint
+from apps.monitor.cache import data_fingerprint
 from apps.submissions.models import Edition
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ class ExportFile:
 def job_for(edition: Edition, variant: str, language: str | None = None) -> ExportJob:
     """The job for the current data of the edition, in the current language."""
     language = language or translation.get_language() or "nl"
-    return ExportJob(year=edition.year, variant=variant, language=language, key=fingerprint(edition, variant, language))
+    return ExportJob(year=edition.year, variant=variant, language=language, key=data_fingerprint(edition, variant, language))
 
 
 # -- status ------------------------------------------------------------------------------------------
@@ -144,7 +144,7 @@ def run(*, year: int, variant: str, language: str) -> str:
             _write_status(job, RUNNING, done, total)
 
         try:
-            content = services.build_export(year=year, variant=variant, progress=progress)
+            content = services.build_export(year=year, variant=variant, progress=progress, fingerprint=job.key)
         except Exception as error:
             _write_status(job, FAILED, error=type(error).__name__)
             raise

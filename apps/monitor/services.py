@@ -211,13 +211,18 @@ def build_report(*, edition: Edition, published_only: bool, chapters: list[str] 
 # -- exports -----------------------------------------------------------------------------------------
 
 
-def build_edition_workbook(*, year: int, public: bool, progress: Progress | None = None) -> bytes:
-    """The edition workbook (.xlsx) as bytes; `progress(done, total)` after the report and each sheet."""
+def build_edition_workbook(
+    *, year: int, public: bool, progress: Progress | None = None, fingerprint: str | None = None
+) -> bytes:
+    """The edition workbook (.xlsx) as bytes; `progress(done, total)` after the report and each sheet.
+
+    `fingerprint`: the data's, when the caller (an export job) has just computed it.
+    """
     from apps.monitor.cache import cached_report  # cache.py builds on this module
     from apps.monitor.exports import EditionWorkbook
 
     edition = Edition.objects.get(year=year)
-    report = cached_report(edition=edition, published_only=public)
+    report = cached_report(edition=edition, published_only=public, fingerprint=fingerprint)
     workbook = EditionWorkbook(report, public=public, threshold=suppression_threshold())
     total = workbook.steps + 1
     if progress is not None:
@@ -253,9 +258,13 @@ def may_export(user: User, edition: Edition, variant: str) -> bool:
     return variant == "public" and edition.status == Edition.Status.PUBLISHED
 
 
-def build_export(*, year: int, variant: str, progress: Progress | None = None) -> bytes:
+def build_export(
+    *, year: int, variant: str, progress: Progress | None = None, fingerprint: str | None = None
+) -> bytes:
     if variant in ("internal", "public"):
-        return build_edition_workbook(year=year, public=variant == "public", progress=progress)
+        return build_edition_workbook(
+            year=year, public=variant == "public", progress=progress, fingerprint=fingerprint
+        )
     return build_raw_export(year=year, csv=variant == "csv", progress=progress)
 
 

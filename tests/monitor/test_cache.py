@@ -102,7 +102,7 @@ def test_it_counts_loading_a_catalogue_as_one_revision(demo):
 
 def test_it_gives_a_new_fingerprint_when_the_catalogue_changes(demo):
     edition = Edition.objects.get(year=2023)
-    key = report_cache.fingerprint(edition, "public", "nl")
-    assert report_cache.fingerprint(edition, "public", "nl") == key
+    key = report_cache.data_fingerprint(edition, "public", "nl")
+    assert report_cache.data_fingerprint(edition, "public", "nl") == key
     Category.objects.filter(dimension__edition__year=2022).first().save()  # an earlier year shown beside it
-    assert report_cache.fingerprint(edition, "public", "nl") != key
+    assert report_cache.data_fingerprint(edition, "public", "nl") != key

@@ -40,9 +40,9 @@ def builds(monkeypatch) -> list[tuple[int, str]]:
     calls: list[tuple[int, str]] = []
     real = services.build_export
 
-    def counting(*, year, variant, progress=None):
+    def counting(*, year, variant, progress=None, fingerprint=None):
         calls.append((year, variant))
-        return real(year=year, variant=variant, progress=progress)
+        return real(year=year, variant=variant, progress=progress, fingerprint=fingerprint)
 
     monkeypatch.setattr(services, "build_export", counting)
     return calls
@@ -194,3 +194,20 @@ def test_it_builds_again_when_the_file_was_dropped_from_the_cache(client, vera, 
     client.post(build_url(2023, "csv"))
     assert builds == [(2023, "csv")] * 2
     assert client.get(download_url(2023, "csv")).content.startswith(b"\xef\xbb\xbfeditie;")
+
+
+def test_it_computes_the_fingerprint_once_before_and_once_after_a_build(demo, monkeypatch):
+    from apps.monitor import cache as report_cache
+
+    calls = []
+    real = report_cache.data_fingerprint
+
+    def counting(*args):
+        calls.append(args[1])
+        return real(*args)
+
+    monkeypatch.setattr(report_cache, "data_fingerprint", counting)
+    monkeypatch.setattr(jobs, "data_fingerprint", counting)
+    jobs.run(year=2023, variant="internal", language="nl")
+    assert calls == ["internal", "internal"]  # the key, and the check that the data did not change meanwhile
+    assert jobs.status(job())["state"] == jobs.READY

@@ -118,6 +118,7 @@ class Command(BaseCommand):
             # middle of the measurements after a bulk load.
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
+                cursor.execute("CHECKPOINT")  # write the pages VACUUM dirtied now, not during the load test
         settings.DEBUG = False
         reset_queries()
         self.aggregation(out)
@@ -248,18 +249,18 @@ class Command(BaseCommand):
                     break
                 except OSError:
                     time.sleep(0.1)
-            out(f"\n## Load: wrk, 2 threads, 2 connections (one per worker), {seconds} s, gunicorn with 2 workers")
+            out(f"\n## Load: wrk, 2 threads, 2 connections (one per worker), {seconds} s after 2 s of warm-up, "
+                "gunicorn with 2 workers")
             with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
                 lua.write(WRK_LUA)
             for name, path in (
                 ("staff overview (1,000 organisations)", reverse("edition_overview", args=[BIG_YEAR])),
                 ("monitor page", reverse("monitor_chapter", args=[BIG_YEAR, "politie"])),
             ):
-                result = subprocess.run(
-                    ["wrk", "-t2", "-c2", f"-d{seconds}s", "-s", lua.name, "-H", f"Cookie: {cookie}",
-                     f"http://127.0.0.1:{port}{path}"],
-                    capture_output=True, text=True, check=True,
-                ).stdout
+                command = ["wrk", "-t2", "-c2", "-s", lua.name, "-H", f"Cookie: {cookie}", f"http://127.0.0.1:{port}{path}"]
+                # Long-lived workers in production: their first requests (imports, templates) are not the page's.
+                subprocess.run([*command, "-d2s"], capture_output=True, check=True)
+                result = subprocess.run([*command, f"-d{seconds}s"], capture_output=True, text=True, check=True).stdout
                 values = dict(re.findall(r"^(\w+)=([\d.]+)$", result, re.M))
                 p95 = int(values["p95_us"]) / 1000
                 out(f"{name}: {float(values['rps']):.1f} req/s, p95 {p95:.0f} ms (target < 300 ms), "
