@@ -106,3 +106,34 @@ def test_it_gives_a_new_fingerprint_when_the_catalogue_changes(demo):
     assert report_cache.data_fingerprint(edition, "public", "nl") == key
     Category.objects.filter(dimension__edition__year=2022).first().save()  # an earlier year shown beside it
     assert report_cache.data_fingerprint(edition, "public", "nl") != key
+
+
+def test_it_keeps_the_cached_monitor_while_partners_save_drafts(demo, vera):
+    from apps.partners.models import Role
+    from apps.submissions import services as submission_services
+    from apps.submissions.models import Submission, SubmissionEvent
+    from tests.conftest import _member
+
+    edition = Edition.objects.get(year=2024)
+    draft = Submission.objects.get(edition=edition, organisation__slug="politie-tmm")
+    coordinator = _member("tmm@politie.invalid", draft.organisation, Role.COORDINATOR)
+    keys = {v: report_cache.data_fingerprint(edition, v, "nl") for v in ("internal", "public", "raw")}
+
+    submission_services.save_values(
+        submission_id=draft.pk,
+        user=coordinator,
+        cells={("pol_aangiftes", "seksueel", "_total"): submission_services.CellInput(number=4)},
+        explanations={},
+        base_version=draft.version,
+    )
+    assert report_cache.data_fingerprint(edition, "internal", "nl") == keys["internal"]
+    assert report_cache.data_fingerprint(edition, "public", "nl") == keys["public"]
+    assert report_cache.data_fingerprint(edition, "raw", "nl") != keys["raw"]  # the raw export lists drafts too
+
+    draft.refresh_from_db()
+    Submission.objects.filter(pk=draft.pk).update(status=Submission.Status.SUBMITTED)
+    assert report_cache.data_fingerprint(edition, "internal", "nl") != keys["internal"]  # who is in which state
+    event = submission_services.transition(submission_id=draft.pk, action=SubmissionEvent.Action.APPROVE, user=vera)
+    assert event.to_status == Submission.Status.APPROVED
+    approved = report_cache.data_fingerprint(edition, "internal", "nl")
+    assert approved not in keys.values()
