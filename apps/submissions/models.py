@@ -319,6 +319,12 @@ class Value(models.Model):
             models.UniqueConstraint(fields=["submission", "indicator", "row", "col"], name="one_value_per_cell"),
             models.CheckConstraint(condition=models.Q(number__lte=1_000_000), name="value_number_at_most_a_million"),
         ]
+        indexes = [
+            # The monitor reads the few values with a comment (footnotes) or a text (narratives)
+            # among many plain numbers: these keep it from scanning every value of an edition.
+            models.Index(fields=["submission"], condition=~models.Q(comment=""), name="value_with_comment"),
+            models.Index(fields=["submission"], condition=~models.Q(text=""), name="value_with_text"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator.code}[{self.row},{self.col}]={self.number if self.number is not None else self.text}"
