@@ -6,3 +6,6 @@ class MonitorConfig(AppConfig):
     name = "apps.monitor"
     label = "monitor"
     verbose_name = _("Monitor")
+
+    def ready(self) -> None:
+        from apps.monitor import signals  # noqa: F401 - connects the receivers

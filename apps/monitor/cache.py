@@ -100,13 +100,33 @@ def cached_report(
     if fingerprint is None:
         language = translation.get_language() or "nl"
         fingerprint = data_fingerprint(edition, "public" if published_only else "internal", language)
-    key = f"monitor:report:{fingerprint}:{'+'.join(chapters) if chapters else 'all'}"
+    base = f"monitor:report:{fingerprint}"
+    # A whole report (refreshed after an approval, or built for a workbook) serves every chapter.
+    keys = [f"{base}:all"] if not chapters else [f"{base}:all", f"{base}:{'+'.join(chapters)}"]
     try:
-        report = cache.get(key)
+        found = cache.get_many(keys)
     except Exception:  # an entry the running code cannot read (a deploy in between): build it again
-        logger.warning("Report cache entry %s could not be read; building the report again.", key, exc_info=True)
-        report = None
-    if report is None:
-        report = services.build_report(edition=edition, published_only=published_only, chapters=chapters)
-        cache.set(key, report, REPORT_SECONDS)
+        logger.warning("Report cache entries %s could not be read; building the report again.", keys, exc_info=True)
+        found = {}
+    for key in keys:
+        if found.get(key) is not None:
+            return found[key]
+    report = services.build_report(edition=edition, published_only=published_only, chapters=chapters)
+    cache.set(keys[-1], report, REPORT_SECONDS)
     return report
+
+
+def refresh_reports(*, year: int) -> list[int]:
+    """Build and cache the whole reports of `year` and of the later editions that show it beside them.
+
+    Run after an approval or an edition's change, so the first monitor page and the next export
+    find their report ready. Staff's report always; the partners' one once an edition is published.
+    Dutch only: the interface's first language (an English report is built when first asked for).
+    """
+    editions = list(Edition.objects.filter(year__gte=year).order_by("year")[: services.COMPARISON_EDITIONS])
+    with translation.override("nl"):
+        for edition in editions:
+            cached_report(edition=edition, published_only=False)
+            if edition.status == Edition.Status.PUBLISHED:
+                cached_report(edition=edition, published_only=True)
+    return [edition.year for edition in editions]

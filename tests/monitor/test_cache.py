@@ -63,7 +63,7 @@ def test_it_builds_again_when_a_cached_report_cannot_be_read(demo, report_builds
     def unreadable(*args, **kwargs):
         raise AttributeError("Can't get attribute 'OldTable' on <module 'apps.monitor.tables'>")
 
-    monkeypatch.setattr(cache, "get", unreadable)
+    monkeypatch.setattr(cache, "get_many", unreadable)
     report = report_cache.cached_report(edition=edition, published_only=True, chapters=["politie"])
     assert report.chapter("politie").tables
     assert len(report_builds) == 2
@@ -137,3 +137,55 @@ def test_it_keeps_the_cached_monitor_while_partners_save_drafts(demo, vera):
     assert event.to_status == Submission.Status.APPROVED
     approved = report_cache.data_fingerprint(edition, "internal", "nl")
     assert approved not in keys.values()
+
+
+def test_it_refreshes_the_monitor_in_the_background_after_an_approval(
+    client, vera, demo, report_builds, django_capture_on_commit_callbacks
+):
+    from apps.partners.models import Role
+    from apps.submissions import services as submission_services
+    from apps.submissions.models import Submission, SubmissionEvent
+    from tests.conftest import _member
+
+    draft = Submission.objects.get(edition__year=2024, organisation__slug="politie-tmm")
+    coordinator = _member("tmm@politie.invalid", draft.organisation, Role.COORDINATOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_services.transition(submission_id=draft.pk, action=SubmissionEvent.Action.SUBMIT, user=coordinator)
+    assert report_builds == []  # a submission alone changes nothing the monitor shows
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_services.transition(submission_id=draft.pk, action=SubmissionEvent.Action.APPROVE, user=vera)
+    assert report_builds == [(2024, ())]  # staff's report of the open edition, built by the (eager) task
+
+    client.force_login(vera)
+    assert client.get(reverse("monitor_chapter", args=[2024, "politie"])).status_code == 200
+    assert client.get(reverse("monitor_chapter", args=[2024, "gemeenten"])).status_code == 200
+    assert report_builds == [(2024, ())]  # both chapters read from the refreshed whole report
+
+
+def test_it_refreshes_the_partners_monitor_when_an_edition_is_published(vera, demo, report_builds, django_capture_on_commit_callbacks):
+    from apps.submissions import services as submission_services
+
+    edition = Edition.objects.get(year=2024)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_services.change_edition(edition_id=edition.pk, move="publish", user=vera)
+    assert report_builds == [(2024, ()), (2024, ())]  # staff's and, now that it is public, the partners'
+
+
+def test_it_never_fails_an_approval_when_the_refresh_fails(vera, demo, monkeypatch, django_capture_on_commit_callbacks):
+    from apps.submissions import services as submission_services
+    from apps.submissions.models import Submission, SubmissionEvent
+
+    calls = []
+
+    def broken(**kwargs):
+        calls.append(kwargs)
+        raise RuntimeError("cache down")
+
+    monkeypatch.setattr(report_cache, "refresh_reports", broken)
+    submitted = Submission.objects.filter(edition__year=2024).first()
+    Submission.objects.filter(pk=submitted.pk).update(status=Submission.Status.SUBMITTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = submission_services.transition(submission_id=submitted.pk, action=SubmissionEvent.Action.APPROVE, user=vera)
+    assert Submission.objects.get(pk=submitted.pk).status == Submission.Status.APPROVED
+    assert event.to_status == Submission.Status.APPROVED
+    assert calls == [{"year": 2024}]  # it did run, and failed

@@ -1,0 +1,30 @@
+"""Refresh the cached monitor in the background when approved figures or an edition's state change."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from apps.submissions.models import Edition, Submission, SubmissionEvent
+
+
+def _refresh_after_commit(year: int) -> None:
+    from apps.monitor.tasks import refresh_reports
+
+    # robust: the refresh is a convenience; it never fails the approval that asked for it.
+    transaction.on_commit(lambda: refresh_reports.delay(year), robust=True)
+
+
+@receiver(post_save, sender=SubmissionEvent)
+def approved_figures_changed(sender, instance: SubmissionEvent, created: bool, **kwargs) -> None:
+    """An approval, or a reopened approval, changes what the monitor shows."""
+    if created and Submission.Status.APPROVED in (instance.from_status, instance.to_status):
+        _refresh_after_commit(instance.submission.edition.year)
+
+
+@receiver(post_save, sender=Edition)
+def edition_state_changed(sender, instance: Edition, update_fields=None, **kwargs) -> None:
+    """Publishing (or closing, reopening) an edition changes who sees it and with which years beside it."""
+    if update_fields and "status" in update_fields:
+        _refresh_after_commit(instance.year)
