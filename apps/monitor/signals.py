@@ -10,10 +10,20 @@ from apps.submissions.models import Edition, Submission, SubmissionEvent
 
 
 def _refresh_after_commit(year: int) -> None:
+    """Queue `refresh_reports(year)` when the transaction commits, once per year and transaction."""
     from apps.monitor.tasks import refresh_reports
 
+    connection = transaction.get_connection()
+    # Approving many submissions in one transaction asks for one refresh, not one each.
+    if any(getattr(callback, "refresh_year", None) == year for __, callback, __ in connection.run_on_commit):
+        return
+
+    def refresh() -> None:
+        refresh_reports.delay(year)
+
+    refresh.refresh_year = year
     # robust: the refresh is a convenience; it never fails the approval that asked for it.
-    transaction.on_commit(lambda: refresh_reports.delay(year), robust=True)
+    transaction.on_commit(refresh, robust=True)
 
 
 @receiver(post_save, sender=SubmissionEvent)
@@ -25,6 +35,7 @@ def approved_figures_changed(sender, instance: SubmissionEvent, created: bool, *
 
 @receiver(post_save, sender=Edition)
 def edition_state_changed(sender, instance: Edition, update_fields=None, **kwargs) -> None:
-    """Publishing (or closing, reopening) an edition changes who sees it and with which years beside it."""
+    """Publishing, closing or reopening an edition with approved figures changes its reports' key."""
     if update_fields and "status" in update_fields:
-        _refresh_after_commit(instance.year)
+        if Submission.objects.filter(edition=instance, status=Submission.Status.APPROVED).exists():
+            _refresh_after_commit(instance.year)

@@ -164,8 +164,10 @@ def test_it_refreshes_the_monitor_in_the_background_after_an_approval(
 
 def test_it_refreshes_the_partners_monitor_when_an_edition_is_published(vera, demo, report_builds, django_capture_on_commit_callbacks):
     from apps.submissions import services as submission_services
+    from apps.submissions.models import Submission
 
     edition = Edition.objects.get(year=2024)
+    Submission.objects.filter(edition=edition, organisation__slug="politie-tmm").update(status=Submission.Status.APPROVED)
     with django_capture_on_commit_callbacks(execute=True):
         submission_services.change_edition(edition_id=edition.pk, move="publish", user=vera)
     assert report_builds == [(2024, ()), (2024, ())]  # staff's and, now that it is public, the partners'
@@ -189,3 +191,27 @@ def test_it_never_fails_an_approval_when_the_refresh_fails(vera, demo, monkeypat
     assert Submission.objects.get(pk=submitted.pk).status == Submission.Status.APPROVED
     assert event.to_status == Submission.Status.APPROVED
     assert calls == [{"year": 2024}]  # it did run, and failed
+
+
+def test_it_asks_for_one_refresh_per_year_when_many_are_approved_at_once(vera, demo, report_builds, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from apps.submissions import services as submission_services
+    from apps.submissions.models import Submission, SubmissionEvent
+
+    pending = Submission.objects.filter(edition__year=2024)[:3]
+    Submission.objects.filter(pk__in=[s.pk for s in pending]).update(status=Submission.Status.SUBMITTED)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for submission in pending:
+            submission_services.transition(submission_id=submission.pk, action=SubmissionEvent.Action.APPROVE, user=vera)
+    assert len([c for c in callbacks if getattr(c, "refresh_year", None) == 2024]) == 1
+    assert report_builds == [(2024, ())]
+
+
+def test_it_does_not_refresh_when_an_edition_without_approved_figures_opens(vera, report_builds, django_capture_on_commit_callbacks):
+    from apps.submissions import services as submission_services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        edition = submission_services.create_edition(year=2030, created_by=None)
+        submission_services.open_edition(edition=edition, opened_by=None)
+    assert report_builds == []

@@ -73,7 +73,16 @@ def test_it_mails_staff_through_a_real_worker_when_a_partner_submits(live_worker
     assert f"{event.submission.form.title} 2024" in mail.outbox[0].subject
 
 
-def test_it_builds_an_export_in_a_real_worker_and_keeps_it_in_redis(live_worker, settings):
+@pytest.fixture
+def demo_data():
+    """The demo editions, loaded before the worker starts (SQLite's in-memory test database has one writer)."""
+    from apps.submissions.demo import load_demo
+
+    ensure_reference_data()
+    load_demo()
+
+
+def test_it_builds_an_export_in_a_real_worker_and_keeps_it_in_redis(demo_data, live_worker, settings):
     """As in production: the web process queues, the worker builds, both meet in a Redis cache."""
     from io import BytesIO
 
@@ -81,7 +90,6 @@ def test_it_builds_an_export_in_a_real_worker_and_keeps_it_in_redis(live_worker,
     from openpyxl import load_workbook
 
     from apps.monitor import jobs
-    from apps.submissions.demo import load_demo
     from apps.submissions.models import Edition
 
     settings.CACHES = {
@@ -89,8 +97,6 @@ def test_it_builds_an_export_in_a_real_worker_and_keeps_it_in_redis(live_worker,
     }
     cache.clear()
     try:
-        ensure_reference_data()
-        load_demo()
         job = jobs.job_for(Edition.objects.get(year=2023), "internal", "nl")
 
         assert jobs.start(job)["state"] in (jobs.QUEUED, jobs.RUNNING, jobs.READY)
