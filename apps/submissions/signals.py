@@ -16,8 +16,8 @@ from apps.submissions.models import Category, Dimension, Edition, Form, Indicato
 _paused: ContextVar[bool] = ContextVar("catalogue_revision_paused", default=False)
 
 
-def bump(*, edition_id: int) -> None:
-    Edition.objects.filter(pk=edition_id).update(catalogue_revision=F("catalogue_revision") + 1)
+def _raise_revision(**lookup) -> None:
+    Edition.objects.filter(**lookup).update(catalogue_revision=F("catalogue_revision") + 1)
 
 
 @contextmanager
@@ -28,7 +28,7 @@ def one_revision(*, edition_id: int) -> Iterator[None]:
         yield
     finally:
         _paused.reset(token)
-    bump(edition_id=edition_id)
+    _raise_revision(pk=edition_id)
 
 
 def _edition_filter(instance) -> dict:
@@ -46,7 +46,7 @@ def bump_catalogue_revision(sender, instance, **kwargs) -> None:
     """Raise the revision of the edition whose catalogue changed (deleting an edition cascades here too)."""
     if _paused.get():
         return
-    Edition.objects.filter(**_edition_filter(instance)).update(catalogue_revision=F("catalogue_revision") + 1)
+    _raise_revision(**_edition_filter(instance))
 
 
 for _model in (Dimension, Category, Form, Section, Indicator, Rule):
