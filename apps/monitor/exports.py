@@ -298,15 +298,13 @@ class EditionWorkbook:
     def _narratives(self, sheet: SheetBuffer, row: int, chapter: ChapterReport, widest: int) -> int:
         sheet.text(row, 1, "Toelichtingen", HEADING)
         row += 1
+        muted, wrapped = sheet.style(font=MUTED), sheet.style(alignment=WRAP_TOP)
         for narrative in chapter.narratives:
             sheet.text(row, 1, narrative.label, BOLD)
             row += 1
             for organisation, text in narrative.texts:
-                sheet.text(row, 1, organisation, MUTED)
-                row += 1
-                sheet.text(row, 1, text)[ALIGNMENT] = WRAP_TOP
-                sheet.merge(row=row, start_column=1, end_column=widest)
-                sheet.height(row, 15 * (1 + len(text) // 110))
-                row += 1
+                sheet.line(row, organisation, style=muted)
+                sheet.line(row + 1, text, style=wrapped, height=15 * (1 + len(text) // 110), merge_to=widest)
+                row += 2
             row += 1
         return row

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator
 
-from lxml.etree import Element, SubElement, tostring
+from lxml.etree import tostring
 from openpyxl import LXML
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.compat import safe_string
@@ -95,6 +95,7 @@ class SheetBuffer:
         self.rows: dict[int, dict[int, list]] = {}
         self.heights: dict[int, float] = {}
         self.merges: list[tuple[int, int, int]] = []  # (row, first column, last column)
+        self.lines: dict[int, tuple[float | None, list]] = {}  # rows of one text cell in column A, ready
 
     def at(self, row: int, column: int) -> list:
         cells = self.rows.get(row)
@@ -120,6 +121,19 @@ class SheetBuffer:
             spec[NUMFMT] = number_format
         return spec
 
+    def style(self, *, font: Font | None = None, alignment: Alignment | None = None) -> str | None:
+        """The style id of a font and alignment, for `line`."""
+        return self.styles.id(self.ws, font, None, None, alignment, None)
+
+    def line(self, row: int, text, *, style: str | None = None, height: float | None = None, merge_to: int = 1) -> None:
+        """A row holding one text in column A, ready to write: the cell `text()` (with `merge` and
+        `height`) would make, without its bookkeeping (narratives: thousands of rows)."""
+        if row in self.rows or row in self.heights or row in self.lines:
+            raise ValueError(f"Row {row} is laid out already.")
+        self.lines[row] = (height, [(f"A{row}", style, clean_text(text), True)])
+        if merge_to > 1:
+            self.merges.append((row, 1, merge_to))
+
     def merge(self, *, row: int, start_column: int, end_column: int) -> None:
         self.merges.append((row, start_column, end_column))
 
@@ -133,8 +147,8 @@ class SheetBuffer:
 
     def dimension(self) -> str:
         """The used range, as openpyxl computes it for a normal worksheet (`calculate_dimension`)."""
-        rows = set(self.rows) | {row for row, __, __ in self.merges}
-        columns = {column for cells in self.rows.values() for column in cells}
+        rows = set(self.rows) | set(self.lines) | {row for row, __, __ in self.merges}
+        columns = {column for cells in self.rows.values() for column in cells} | ({1} if self.lines else set())
         columns |= {column for __, first, last in self.merges for column in (first, last)}
         if not rows or not columns:
             return "A1:A1"
@@ -142,8 +156,11 @@ class SheetBuffer:
 
     def _rows(self) -> Iterator[tuple[int, float | None, list[tuple[str, str | None, object, bool]]]]:
         """(row, height, [(coordinate, style id, value, is text)]) in order."""
-        styles, ws = self.styles, self.ws
-        for index in sorted(self.rows.keys() | self.heights.keys()):
+        styles, ws, lines = self.styles, self.ws, self.lines
+        for index in sorted(self.rows.keys() | self.heights.keys() | lines.keys()):
+            if index in lines:
+                yield index, *lines[index]
+                continue
             number = str(index)
             cells = []
             for column, spec in sorted(self.rows.get(index, {}).items()):
@@ -267,11 +284,12 @@ class SheetWriter(WorksheetWriter):
         self.xf.send(None)
 
     def write_merged_cells(self) -> None:
+        """The merged ranges as text, as lxml serialises them (one per narrative: thousands)."""
         if self._merges:
-            merged = Element("mergeCells", count=str(len(self._merges)))
-            for ref in self._merges:
-                SubElement(merged, "mergeCell", ref=ref)
-            self.xf.send(merged)
+            out = self.xf.send(True)
+            refs = "".join(f'<mergeCell ref="{ref}"/>' for ref in self._merges)
+            out.write(f'<mergeCells count="{len(self._merges)}">{refs}</mergeCells>'.encode("ascii"))
+            self.xf.send(None)
 
 
 def escape(text: str) -> str:

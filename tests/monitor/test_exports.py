@@ -311,6 +311,17 @@ def test_the_fast_sheet_writer_writes_what_openpyxl_writes():
         reference.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
         sheet.height(row, 45)
         reference.row_dimensions[row].height = 45
+    # Narrative rows through the lean path: a muted name, then a wrapped, merged text with a height.
+    sheet.line(27, "=Gemeente <b>", style=sheet.style(font=exports.MUTED))
+    cell = reference.cell(row=27, column=1, value="=Gemeente <b>")
+    cell.data_type, cell.font = "s", exports.MUTED
+    sheet.line(28, " toelichting\r\nmet regels & meer ", style=sheet.style(alignment=exports.WRAP_TOP), height=30, merge_to=5)
+    cell = reference.cell(row=28, column=1, value=" toelichting\r\nmet regels & meer ")
+    cell.alignment = exports.WRAP_TOP
+    reference.merge_cells(start_row=28, start_column=1, end_row=28, end_column=5)
+    reference.row_dimensions[28].height = 30
+    with pytest.raises(ValueError):
+        sheet.line(28, "twice")
     sheet.close()
     fast, slow = BytesIO(), BytesIO()
     fast_book.save(fast)
@@ -321,8 +332,8 @@ def test_the_fast_sheet_writer_writes_what_openpyxl_writes():
     assert fast_ws["A13"].value == "x" * 32767 and fast_ws["A12"].value == "belweg"
     assert fast_ws["A9"].data_type == "s" and fast_ws["A10"].data_type == "s"  # never a formula or an error
     assert sorted(map(str, fast_ws.merged_cells.ranges)) == sorted(map(str, slow_ws.merged_cells.ranges))
-    assert {r: d.height for r, d in fast_ws.row_dimensions.items() if d.height} == {23: 45, 25: 45}
-    assert {r: d.height for r, d in slow_ws.row_dimensions.items() if d.height} == {23: 45, 25: 45}
+    assert {r: d.height for r, d in fast_ws.row_dimensions.items() if d.height} == {23: 45, 25: 45, 28: 30}
+    assert {r: d.height for r, d in slow_ws.row_dimensions.items() if d.height} == {23: 45, 25: 45, 28: 30}
     assert fast_ws.freeze_panes == slow_ws.freeze_panes == "B4"
     assert fast_ws.column_dimensions["A"].width == 40
 
@@ -330,7 +341,7 @@ def test_the_fast_sheet_writer_writes_what_openpyxl_writes():
         xml = zipfile.ZipFile(content).read("xl/worksheets/sheet1.xml").decode()
         return re.search(r'<dimension ref="([^"]+)"', xml).group(1)
 
-    assert dimension(fast) == dimension(slow) == "A2:E25"
+    assert dimension(fast) == dimension(slow) == "A2:E28"
 
 
 def test_it_merges_thousands_of_narratives_quickly(db):
