@@ -36,6 +36,9 @@ def approved_figures_changed(sender, instance: SubmissionEvent, created: bool, *
 @receiver(post_save, sender=Edition)
 def edition_state_changed(sender, instance: Edition, update_fields=None, **kwargs) -> None:
     """Publishing, closing or reopening an edition with approved figures changes its reports' key."""
-    if update_fields and "status" in update_fields:
-        if Submission.objects.filter(edition=instance, status=Submission.Status.APPROVED).exists():
-            _refresh_after_commit(instance.year)
+    if (
+        update_fields
+        and "status" in update_fields
+        and Submission.objects.filter(edition=instance, status=Submission.Status.APPROVED).exists()
+    ):
+        _refresh_after_commit(instance.year)

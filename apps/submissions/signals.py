@@ -12,7 +12,6 @@ from django.dispatch import receiver
 
 from apps.submissions.models import Category, Dimension, Edition, Form, Indicator, Rule, Section
 
-
 _paused: ContextVar[bool] = ContextVar("catalogue_revision_paused", default=False)
 
 

@@ -195,10 +195,10 @@ class Command(BaseCommand):
             cells = count_cells(data)
             sheets = sheet_values(data)
             seconds = timed(build, repeat=3)
-            floor = timed(lambda: openpyxl_floor(cells), repeat=3)
+            floor = timed(lambda cells=cells: openpyxl_floor(cells), repeat=3)
             same = timed(lambda sheets=sheets: openpyxl_same_values(sheets), repeat=3)
             memory = peak_mb(build)
-            floor_memory = peak_mb(lambda: openpyxl_floor(cells))
+            floor_memory = peak_mb(lambda cells=cells: openpyxl_floor(cells))
             out(f"{name}: {cells:,} cells, {seconds * 1000:.0f} ms vs openpyxl floor {floor * 1000:.0f} ms, "
                 f"ratio {seconds / floor:.2f} (target <= 1.5); vs openpyxl writing the same values "
                 f"{same * 1000:.0f} ms, ratio {seconds / same:.2f}; peak memory {memory:.1f} MB "
@@ -244,7 +244,7 @@ class Command(BaseCommand):
                 times.append(timed(lambda url=url: client.get(url), repeat=3) * 1000)
                 if name == "monitor page":
                     cold.append(timed(lambda url=url: (cache.clear(), client.get(url)), repeat=3) * 1000)
-            cached = " (report cached; %.0f / %.0f ms when built)" % tuple(cold) if cold else ""
+            cached = f" (report cached; {cold[0]:.0f} / {cold[1]:.0f} ms when built)" if cold else ""
             out(f"| {name} | {queries[0]} | {queries[1]} | {times[0]:.0f} | {times[1]:.0f}{cached} |")
 
     # -- load ----------------------------------------------------------------------------------
@@ -287,7 +287,7 @@ class Command(BaseCommand):
                 # Long-lived workers in production: their first requests (imports, templates) are not the page's.
                 subprocess.run([*command, "-d2s"], capture_output=True, check=True)
                 result = subprocess.run([*command, f"-d{seconds}s"], capture_output=True, text=True, check=True).stdout
-                values = dict(re.findall(r"^(\w+)=([\d.]+)$", result, re.M))
+                values = dict(re.findall(r"^(\w+)=([\d.]+)$", result, re.MULTILINE))
                 p95 = int(values["p95_us"]) / 1000
                 out(f"{name}: {float(values['rps']):.1f} req/s, p95 {p95:.0f} ms (target < 300 ms), "
                     f"errors {values['errors']}")
