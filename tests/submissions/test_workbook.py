@@ -185,10 +185,10 @@ def test_it_puts_last_years_approved_figures_beside_in_a_labelled_grey_block(edi
 
 def test_it_keeps_sheet_titles_short_and_unique():
     used: set[str] = {"Uitleg"}
-    first = workbook._sheet_title("Informatieve gesprekken en aangiftes bij de politie", used)
-    second = workbook._sheet_title("Informatieve gesprekken en aangiftes bij de politie", used)
-    third = workbook._sheet_title("Uitleg", used)
-    fourth = workbook._sheet_title("Vragen: wie/wat?", used)
+    first = workbook.layout._sheet_title("Informatieve gesprekken en aangiftes bij de politie", used)
+    second = workbook.layout._sheet_title("Informatieve gesprekken en aangiftes bij de politie", used)
+    third = workbook.layout._sheet_title("Uitleg", used)
+    fourth = workbook.layout._sheet_title("Vragen: wie/wat?", used)
     assert len({first, second, third, fourth}) == 4
     assert all(len(t) <= 31 for t in (first, second, third, fourth))
     assert first == "Informatieve gesprekken en…" and third == "Uitleg (2)"
@@ -285,7 +285,7 @@ def test_it_refuses_a_zip_bomb_before_opening_it(submission_a, monkeypatch):
     def never(*args, **kwargs):
         raise AssertionError("openpyxl must not see a zip bomb")
 
-    monkeypatch.setattr(workbook, "load_workbook", never)
+    monkeypatch.setattr(workbook.upload, "load_workbook", never)
     bomb = zip_bomb()
     assert len(bomb) < 1024 * 1024
     result = workbook.parse_upload(submission_a, bomb)
@@ -302,7 +302,7 @@ def test_it_refuses_a_member_that_compresses_suspiciously_well(submission_a):
 
 def test_it_refuses_xml_with_a_doctype(submission_a, monkeypatch):
     data = workbook.build_template(submission_a)
-    monkeypatch.setattr(workbook, "load_workbook", lambda *a, **k: pytest.fail("refused before parsing"))
+    monkeypatch.setattr(workbook.upload, "load_workbook", lambda *a, **k: pytest.fail("refused before parsing"))
     source = zipfile.ZipFile(io.BytesIO(data))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
