@@ -110,3 +110,53 @@ def test_it_switches_debug_off_even_when_asked_for_it():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True", "django.core.mail.backends.smtp.EmailBackend"]
+
+
+_CONSUME = """
+import sys
+import django
+django.setup()
+from allauth.core import ratelimit
+from django.test import RequestFactory
+request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="203.0.113.9")
+allowed = [ratelimit.consume(request, action="login_failed", key="iemand@example.org") for _ in range(int(sys.argv[1]))]
+print(sum(allowed))
+"""
+
+
+@pytest.mark.integration
+def test_it_counts_failed_logins_across_processes_in_the_production_cache():
+    """Two processes (two gunicorn workers, say) share the login limit through Redis: 5 per address."""
+    import redis
+
+    location = "redis://127.0.0.1:6379/13"
+    try:
+        redis.Redis.from_url(location, socket_connect_timeout=2).flushdb()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("REQUIRE_REDIS_TESTS") == "1":
+            pytest.fail(f"Geen Redis op {location}.")
+        pytest.skip(f"Geen Redis op {location}: start redis-server om deze test te draaien.")
+
+    def failed_logins(count: int) -> int:
+        env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED and not k.startswith("DJANGO_")}
+        env |= REQUIRED | {"CACHE_URL": location, "DJANGO_SETTINGS_MODULE": "config.settings.production"}
+        env["PYTHONPATH"] = str(BASE_DIR)
+        result = subprocess.run(
+            [sys.executable, "-c", _CONSUME, str(count)], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr
+        return int(result.stdout.split()[-1])
+
+    try:
+        assert failed_logins(3) == 3
+        assert failed_logins(5) == 2  # the other process's three attempts count here too
+    finally:
+        redis.Redis.from_url(location).flushdb()
+
+
+def test_it_shares_the_production_cache_through_redis_by_default():
+    result = _run("setup", "CACHES")
+
+    assert result.returncode == 0, result.stderr
+    assert "django.core.cache.backends.redis.RedisCache" in result.stdout
+    assert "redis://127.0.0.1:6379/0" in result.stdout
