@@ -7,7 +7,7 @@ of all for the raw exports), their values (count, last change, sums; of approved
 for the workbooks; also a figure written outside the services changes it), the organisations
 (names, kinds, subregions), the suppression threshold of the public workbook, the language and
 `FORMAT_VERSION`. Any change gives a new key, so nothing is ever invalidated: old entries simply
-expire. It costs four aggregate queries (about 15 ms on 1,000 organisations x 3 editions), against
+expire. It costs five small queries (about 20 ms on 1,000 organisations x 3 editions), against
 about 100 ms for building a whole report.
 """
 
