@@ -202,3 +202,15 @@ def test_it_shows_the_overview_states_in_the_chosen_language(client, vera, editi
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(reverse("edition_overview", args=[2024])).content.decode()
     assert "Not started" in html and "Niet begonnen" not in html
+
+
+def test_it_escapes_names_in_the_overview(client, vera, alice, org_a, submission_a):
+    org_a.name = org_a.short_name = 'Gemeente <b>"Rotter&dam"</b>'
+    org_a.save()
+    alice.name = "<script>alert('x')</script>"
+    alice.save()
+    Submission.objects.filter(pk=submission_a.pk).update(last_edited_by=alice)
+    client.force_login(vera)
+    html = client.get(reverse("edition_overview", args=[2024])).content.decode()
+    assert escape(org_a.short_name) in html and org_a.short_name not in html
+    assert escape(alice.name) in html and alice.name not in html
