@@ -45,10 +45,11 @@ BOTTOM_LINE = {"bottom": 1, "bottom_color": "#6C757D"}
 RIGHT = {"align": "right"}
 LEFT = {"align": "left"}
 WRAP_TOP = {"text_wrap": True, "valign": "top"}
+WRAP_BOTTOM = {"text_wrap": True, "valign": "bottom"}
 LABEL_WIDTH = 62
 VALUE_WIDTH = 14
 COVER_WIDTHS = [40, 14, 14, 60, 60]
-CHART_HEIGHT = 300  # pixels
+CHART_HEIGHT = 280  # pixels
 CHART_ROWS = rows_for(CHART_HEIGHT * 0.75) + 1
 HEADING_HEIGHT = 16.0  # points: a row with 12 pt text
 TITLE_HEIGHT = 21.0
@@ -133,6 +134,15 @@ class Sheet:
             self.ws.merge_range(row - 1, first - 1, row - 1, last - 1, "", cell_format)
         self.ws.write_string(row - 1, first - 1, clean_text(text), cell_format)
         self.last_row = max(self.last_row, row)
+
+    def wrapped(self, row: int, text: str, *parts: dict | None) -> None:
+        """A line of text over the sheet's printed width, wrapped, with the height its lines need."""
+        self.merged_text(row, 1, len(self.layout.widths), text, *parts, WRAP_TOP)
+        # About 1.15 characters of text per character of column width.
+        per_line = max(20, int(sum(self.layout.widths) * 1.15))
+        lines = max(1, -(-len(text) // per_line))
+        if lines > 1:
+            self.height(row, 15 * lines)
 
 
 class EditionWorkbook:
@@ -286,10 +296,7 @@ class EditionWorkbook:
         sheet.text(1, 1, f"{chapter.title} – Mensenhandelmonitor {edition.year}", HEADING)
         sheet.height(1, HEADING_HEIGHT)
         sheet.text(2, 1, f"{self.variant_label} · gegenereerd op {self.generated_at:%d-%m-%Y %H:%M}", MUTED)
-        line = completeness_line(self.report.main_completeness)
-        sheet.merged_text(3, 1, widest, line, MUTED, WRAP_TOP)
-        # The line wraps over the printed width (about 1.2 characters per character of column width).
-        sheet.height(3, 15 * max(1, -(-len(line) // int(sum(sheet.layout.widths) * 1.2))))
+        sheet.wrapped(3, completeness_line(self.report.main_completeness), MUTED)
         ws.freeze_panes(3, 1)
         row = 5
         for table in chapter.all_tables:
@@ -297,8 +304,7 @@ class EditionWorkbook:
             row = self._table(sheet, row, table)
             sheet.layout.keep(start, row - 1)
         if chapter.empty:
-            sheet.merged_text(row, 1, widest, "Geen cijfers aangeleverd voor: " + "; ".join(chapter.empty) + ".", MUTED, WRAP_TOP)
-            sheet.height(row, 15 * (1 + len("; ".join(chapter.empty)) // 110))
+            sheet.wrapped(row, "Geen cijfers aangeleverd voor: " + "; ".join(chapter.empty) + ".", MUTED)
             row += 2
         if chapter.narratives:
             row = self._narratives(sheet, row, chapter, widest)
@@ -309,12 +315,16 @@ class EditionWorkbook:
         sheet.height(row, HEADING_HEIGHT)
         row += 1
         if table.help_text:
-            sheet.text(row, 1, table.help_text, MUTED)
+            sheet.wrapped(row, table.help_text, MUTED)
             row += 1
         header_row = row
-        sheet.text(row, 1, table.row_header or "Categorie", BOLD, HEADER_FILL, BOTTOM_LINE)
+        sheet.text(row, 1, table.row_header or "Categorie", BOLD, HEADER_FILL, BOTTOM_LINE, WRAP_BOTTOM)
         for column, label in enumerate(table.columns, start=2):
-            sheet.text(row, column, label, BOLD, RIGHT, HEADER_FILL, BOTTOM_LINE)
+            sheet.text(row, column, label, BOLD, RIGHT, HEADER_FILL, BOTTOM_LINE, WRAP_BOTTOM)
+        # Column headers longer than the column (subregions) wrap: give the row their lines.
+        lines = max(1, *(-(-len(label) // (VALUE_WIDTH - 2)) for label in table.columns))
+        if lines > 1:
+            sheet.height(row, 15 * lines)
         last_part_row = None
         charted_hidden = False
         for table_row in table.rows:
@@ -325,7 +335,7 @@ class EditionWorkbook:
                 charted_hidden = charted_hidden or hidden
         row += 1
         for note in table.notes:
-            sheet.text(row, 1, f"({note.number}) {note.text}", MUTED)
+            sheet.wrapped(row, f"({note.number}) {note.text}", MUTED)
             row += 1
         # A chart of a table with hidden cells would draw them as 0: the public workbook leaves it out.
         if table.code in MAIN_TABLES and table.chart == "bar" and last_part_row and not charted_hidden:
@@ -360,7 +370,10 @@ class EditionWorkbook:
     def _chart(self, sheet: Sheet, table: Table, row: int, header_row: int, last_part_row: int) -> None:
         """A clustered column chart below the table: a series per year, the categories as text."""
         name = sheet.ws.get_name()
-        chart = self.workbook.add_chart({"type": "column"})
+        categories = last_part_row - header_row
+        # Many categories: horizontal bars, so their labels stay level and readable.
+        horizontal = categories > 5
+        chart = self.workbook.add_chart({"type": "bar" if horizontal else "column"})
         for column in range(1, len(table.columns) + 1):
             chart.add_series(
                 {
@@ -371,8 +384,15 @@ class EditionWorkbook:
                 }
             )
         chart.set_title({"name": table.title, "name_font": {"size": 11, "bold": True}})
-        chart.set_x_axis({"name": table.row_header or "Categorie"})
-        chart.set_y_axis({"name": "Aantal", "num_format": NUMBER_FORMAT, "major_gridlines": {"visible": True}})
+        category_axis = {"name": table.row_header or "Categorie"}
+        value_axis = {"name": "Aantal", "num_format": NUMBER_FORMAT, "major_gridlines": {"visible": True}}
+        if horizontal:
+            # A bar chart's category axis is the vertical one; reversed, it reads in the table's order.
+            chart.set_x_axis(value_axis)
+            chart.set_y_axis({**category_axis, "reverse": True})
+        else:
+            chart.set_x_axis(category_axis)
+            chart.set_y_axis(value_axis)
         chart.set_legend({"position": "bottom"})
         width = int(sum(w * 7 + 5 for w in sheet.layout.widths[: len(table.columns) + 1]))
         chart.set_size({"width": min(width, 720), "height": CHART_HEIGHT})

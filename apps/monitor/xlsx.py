@@ -31,7 +31,7 @@ A4 = (595.3, 841.9)
 MARGIN_SIDES = 2 * 0.7 * 72
 MARGIN_ENDS = 2 * 0.75 * 72
 DEFAULT_ROW = 15.0  # points, Calibri 11
-FIT = 0.92  # LibreOffice and Excel lay text out a little larger than the arithmetic: keep room
+FIT = 0.95  # LibreOffice and Excel lay text out a little larger than the arithmetic: keep room
 
 
 def clean_text(text) -> str:
