@@ -400,28 +400,33 @@ class EditionWorkbook:
         sheet.last_row = max(sheet.last_row, row + CHART_ROWS - 1)
 
     def _narratives(self, sheet: Sheet, row: int, chapter: ChapterReport, widest: int) -> int:
+        heading_row = row
         sheet.text(row, 1, "Toelichtingen", HEADING)
         sheet.height(row, HEADING_HEIGHT)
         row += 1
         muted = self.formats.get(MUTED)
         wrapped = self.formats.get(WRAP_TOP)
-        write, merge, set_row = sheet.ws.write_string, sheet.ws.merge_range, sheet.ws.set_row
+        write, set_row = sheet.ws.write_string, sheet.ws.set_row
         layout = sheet.layout
-        for narrative in chapter.narratives:
-            label_row = row
+        # The text wraps in column A, not merged over the figures' columns: merging pads every row
+        # with styled blank cells (thousands of narratives at 50 times the region's size).
+        per_line = int(LABEL_WIDTH * 1.15)
+        for index, narrative in enumerate(chapter.narratives):
+            # The heading stays with the first narrative's title and text.
+            label_row = heading_row if index == 0 else row
             sheet.text(row, 1, narrative.label, BOLD)
             row += 1
+            first = True
             for organisation, text in narrative.texts:
                 text = clean_text(text)
                 write(row - 1, 0, clean_text(organisation), muted)
-                height = 15 * (1 + len(text) // 110)
-                if widest > 1:
-                    merge(row, 0, row, widest - 1, "", wrapped)
+                height = 15 * (1 + len(text) // per_line + text.count("\n"))
                 write(row, 0, text, wrapped)
                 set_row(row, height)
                 layout.height(row + 1, height)
                 # The name stays with its text; the narrative's title with its first text.
-                layout.keep(label_row if label_row == row - 1 else row, row + 1)
+                layout.keep(label_row if first else row, row + 1)
+                first = False
                 row += 2
             row += 1
         sheet.last_row = max(sheet.last_row, row - 1)

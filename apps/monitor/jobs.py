@@ -21,6 +21,7 @@ import datetime
 import logging
 import uuid
 
+from celery.backends.base import DisabledBackend
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -68,11 +69,11 @@ def _task_state(task_id: str) -> tuple[str, dict]:
     """The Celery state and meta of a task, or ("PENDING", {}) without a result backend."""
     from apps.monitor.tasks import build_export
 
+    conf = build_export.app.conf
+    if isinstance(build_export.backend, DisabledBackend) or (conf.task_always_eager and not conf.task_store_eager_result):
+        return "PENDING", {}  # no result backend (or eager tasks, which store nothing): only the row knows
     result = build_export.AsyncResult(task_id)
-    try:
-        state = result.state
-    except NotImplementedError:  # no result backend configured: only the row knows
-        return "PENDING", {}
+    state = result.state
     info = result.info if isinstance(result.info, dict) else {}
     return state, info
 

@@ -180,12 +180,9 @@ def monitor_export_build(request: HttpRequest, year: int, variant: str) -> HttpR
 @never_cache
 @login_required
 def monitor_export_status(request: HttpRequest, year: int, variant: str) -> HttpResponse:
-    """The file of the current data, if any (to its page); else the button that builds it."""
+    """The file of the current data (one fingerprint): its state and link, else the button that builds it."""
     edition = _export_edition(request, year, variant)
-    cached = jobs.current_file(edition, variant)
-    if cached is not None:
-        return redirect("monitor_export_file", year=year, variant=variant, file_id=cached.pk)
-    return _render_status(request, edition, variant, None)
+    return _render_status(request, edition, variant, jobs.current_file(edition, variant))
 
 
 @never_cache
