@@ -150,3 +150,35 @@ def test_it_sets_up_every_sheet_for_a4_fit_to_width(demo):
         assert ws.print_area
         if ws.title != "Voorblad":
             assert ws.print_title_rows.replace("$", "") == "1:3"
+
+
+def test_it_breaks_pages_between_tables_where_libreoffice_would_cut_one(tmp_path):
+    """Fifteen tables of 17 rows on one sheet: without the layout's breaks, pages end inside tables."""
+    from xlsxwriter.workbook import Workbook
+
+    from apps.monitor.xlsx import WORKBOOK_OPTIONS, PrintLayout
+
+    buffer = BytesIO()
+    workbook = Workbook(buffer, {**WORKBOOK_OPTIONS, "in_memory": True})
+    ws = workbook.add_worksheet("Blad")
+    layout = PrintLayout(widths=[62, 14, 14], repeat=1)
+    ws.set_column(0, 0, 62)
+    ws.set_column(1, 2, 14)
+    ws.write_string(0, 0, "Kop van het blad")
+    row = 3
+    for table in range(1, 16):
+        first = row
+        ws.write_string(row - 1, 0, f"Tabel {table}")
+        for line in range(1, 17):
+            ws.write_string(row - 1 + line, 0, f"Tabel {table} regel {line}")
+            ws.write_number(row - 1 + line, 1, line)
+        layout.keep(first, row + 16)
+        row += 18
+    layout.apply(ws, last_row=row, header="&LBlad", footer="&RPagina &P van &N")
+    workbook.close()
+    texts = pages(to_pdf(buffer.getvalue(), tmp_path))
+    assert len(texts) > 2
+    for table in range(1, 16):
+        page = page_of(texts, f"Tabel {table}regel1")
+        assert on(texts[page], f"Tabel {table} regel 16"), (table, page + 1)
+        assert on(texts[page], "Kop van het blad")
