@@ -53,7 +53,8 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "monitor_export_status": ("get", STAFF_ONLY),
     "monitor_export_build": ("post", STAFF_ONLY_POST),
     "monitor_export_progress": ("get", STAFF_ONLY),
-    # Nothing built yet for this data: staff are sent to the status page to build it.
+    "monitor_export_file": ("get", STAFF_ONLY),
+    # Not built (yet) for this data: staff are sent to the status page to build it.
     "monitor_export_download": ("get", _row(LOGIN, 404, 404, 404, 404, 302, 302)),
     # The open 2024 edition has no figures, so no table has a chart.
     "monitor_chart": ("get", _row(LOGIN, 404, 404, 404, 404, 404, 404)),
@@ -81,6 +82,18 @@ def test_it_has_an_entry_for_every_url():
     assert not set(MATRIX) - _app_url_names(), "The matrix names URLs that no longer exist"
 
 
+def _queued_file(year: int):
+    """A file of the edition's internal workbook that a worker is building (no file yet)."""
+    from django.utils import timezone
+
+    from apps.monitor.models import CachedFile
+
+    return CachedFile.objects.get_or_create(
+        year=year, variant="internal", language="nl", fingerprint="f" * 40,
+        defaults={"task_id": "t", "queued_at": timezone.now(), "expires_at": timezone.now(), "filename": "x.xlsx"},
+    )[0]  # fmt: skip
+
+
 def _kwargs(name: str, *, org_a, submission, membership) -> dict:
     candidates = {
         "slug": org_a.slug,
@@ -94,7 +107,9 @@ def _kwargs(name: str, *, org_a, submission, membership) -> dict:
     route_kwargs = get_resolver().reverse_dict.getlist(name)[0][0][0][1]
     kwargs = {}
     for key in route_kwargs:
-        if key == "pk":
+        if key == "file_id":
+            kwargs[key] = _queued_file(submission.edition.year).pk
+        elif key == "pk":
             kwargs[key] = membership.pk if "membership" in name else submission.pk
         else:
             kwargs[key] = candidates[key]

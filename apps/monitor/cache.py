@@ -8,7 +8,9 @@ for the workbooks; also a figure written outside the services changes it), the o
 (names, kinds, subregions), the suppression threshold of the public workbook, the language and
 `FORMAT_VERSION`. Any change gives a new key, so nothing is ever invalidated: old entries simply
 expire. It costs five small queries (about 20 ms on 1,000 organisations x 3 editions), against
-about 100 ms for building a whole report.
+about 100 ms for building a whole report. A built export file (`models.CachedFile`) carries the
+fingerprint it was built for: it is computed when the file is asked for and once more when the
+build ends (did the data change meanwhile?), never while its progress is polled.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from apps.submissions.models import Edition, Submission, Value
 logger = logging.getLogger(__name__)
 
 # Bump when a report's or an export's layout changes, so nothing built by the old code is served.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 REPORT_SECONDS = 24 * 3600
 
 

@@ -7,16 +7,15 @@ without indicator), so the file itself shows which organisations are included an
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from io import BytesIO, StringIO
-from itertools import chain
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from apps.monitor.aggregation import load_completeness
 from apps.monitor.services import Progress
-from apps.monitor.sheets import SheetWriter, Styles, install, plain_rows
+from apps.monitor.xlsx import WORKBOOK_OPTIONS, clean_text
 from apps.submissions.models import TOTAL, Category, Edition, Submission, Value
 
 COLUMNS = [
@@ -107,31 +106,62 @@ def _progress_ticker(edition: Edition, progress: Progress | None) -> tuple[Calla
     return (lambda done: progress(min(done, total - 1), total)), (lambda: progress(total, total))
 
 
-class RawWorkbookExport:
-    """Long format in a write-only workbook, with the edition's completeness on a second sheet.
+def write_lines(ws: Worksheet, lines: Iterable[list], *, first_row: int = 0) -> int:
+    """Plain values row by row (constant memory): every str as text, numbers as numbers, None empty.
 
-    The lines stream from the database cursor into the sheet while the workbook is saved.
+    Names, codes and labels repeat on every line: each distinct text is cleaned once.
+    Returns the number of rows written.
+    """
+    write_string, write_number = ws.write_string, ws.write_number
+    seen: dict[str, str] = {}
+    row = first_row
+    for line in lines:
+        for column, value in enumerate(line):
+            if value is None:
+                continue
+            if value.__class__ is str:
+                text = seen.get(value)
+                if text is None:
+                    text = clean_text(value)
+                    if len(seen) < 50_000:
+                        seen[value] = text
+                if text:
+                    write_string(row, column, text)
+            else:
+                write_number(row, column, value)
+        row += 1
+    return row - first_row
+
+
+class RawWorkbookExport:
+    """Long format in a constant-memory workbook, with the edition's completeness on a second sheet.
+
+    The lines stream from the database cursor into the sheet, one row in memory at a time.
     """
 
     def __init__(self, edition: Edition) -> None:
         self.edition = edition
 
     def build(self, progress: Progress | None = None) -> bytes:
-        workbook = Workbook(write_only=True)
-        styles = Styles()
-        ws = workbook.create_sheet("Gegevens")
-        ws.freeze_panes = "A2"
+        buffer = BytesIO()
+        workbook = Workbook(buffer, {**WORKBOOK_OPTIONS, "constant_memory": True})
+        bold = workbook.add_format({"bold": True})
+        ws = workbook.add_worksheet("Gegevens")
+        ws.freeze_panes(1, 0)
+        ws.set_column(0, len(COLUMNS) - 1, 14)
+        for column, name in enumerate(COLUMNS):
+            ws.write_string(0, column, name, bold)
         tick, finish = _progress_ticker(self.edition, progress)
-        lines = chain([COLUMNS], _lines(self.edition, tick))
-        install(ws, SheetWriter(ws, plain_rows(ws, lines, styles=styles, header_font=Font(bold=True))))
+        lines = write_lines(ws, _lines(self.edition, tick), first_row=1)
+        ws.autofilter(0, 0, lines, len(COLUMNS) - 1)
         completeness = [["formulier", "organisatie", "opgenomen", "status"]]
         for form in load_completeness([self.edition.year])[self.edition.year].forms:
             completeness += [[form.title, name, "ja", "goedgekeurd"] for name in form.included]
             completeness += [[form.title, name, "nee", status.lower()] for name, status in form.missing]
-        sheet = workbook.create_sheet("Volledigheid")
-        install(sheet, SheetWriter(sheet, plain_rows(sheet, completeness, styles=styles)))
-        buffer = BytesIO()
-        workbook.save(buffer)  # runs the query of the first sheet
+        sheet = workbook.add_worksheet("Volledigheid")
+        sheet.set_column(0, 1, 40)
+        write_lines(sheet, completeness)
+        workbook.close()
         finish()
         return buffer.getvalue()
 

@@ -1,14 +1,20 @@
-"""Background jobs of the monitor: they take plain values and call `jobs`/`services`."""
+"""Background jobs of the monitor: they take plain values (ids) and call `jobs`/`cache`."""
 
 from celery import shared_task
 
 from apps.monitor import cache, jobs
 
 
+@shared_task(bind=True)
+def build_export(self, file_id: int) -> int:
+    """Build the file of a `CachedFile` row into storage; progress in the task's state. Returns its size."""
+    return jobs.run(file_id=file_id, task=self)
+
+
 @shared_task
-def build_export(year: int, variant: str, language: str = "nl") -> str:
-    """Build an export into the cache (with progress); returns the key it is stored under."""
-    return jobs.run(year=year, variant=variant, language=language)
+def delete_expired_files() -> int:
+    """Beat: delete expired built files and their rows; returns how many."""
+    return jobs.delete_expired()
 
 
 @shared_task

@@ -9,13 +9,14 @@ urlpatterns = [
     # Downloads: POST starts the Celery task, the status page shows progress, then the file.
     path("monitor/<int:year>/export/<slug:variant>/", views.monitor_export_status, name="monitor_export_status"),
     path("monitor/<int:year>/export/<slug:variant>/maken/", views.monitor_export_build, name="monitor_export_build"),
+    path("monitor/<int:year>/export/<slug:variant>/<int:file_id>/", views.monitor_export_file, name="monitor_export_file"),
     path(
-        "monitor/<int:year>/export/<slug:variant>/voortgang/",
+        "monitor/<int:year>/export/<slug:variant>/<int:file_id>/voortgang/",
         views.monitor_export_progress,
         name="monitor_export_progress",
     ),
     path(
-        "monitor/<int:year>/export/<slug:variant>/downloaden/",
+        "monitor/<int:year>/export/<slug:variant>/<int:file_id>/downloaden/",
         views.monitor_export_download,
         name="monitor_export_download",
     ),

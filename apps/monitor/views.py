@@ -12,10 +12,9 @@ from csp.constants import NONE, UNSAFE_INLINE
 from csp.decorators import csp
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_POST
 from apps.monitor import aggregation, jobs, services
 from apps.monitor.cache import cached_report
 from apps.monitor.charts import render_chart
+from apps.monitor.models import CachedFile
 from apps.partners import audit
 from apps.partners.models import AuditEvent
 from apps.submissions.models import Edition
@@ -112,88 +112,118 @@ def monitor_chart(request: HttpRequest, year: int, chapter: str, table: str) -> 
     return response
 
 
-# -- downloads: built by a Celery task, kept until the data changes -----------------------------------
+# -- downloads: built by a Celery task into storage, kept until the data changes ----------------------
 
 
-def _export_job(request: HttpRequest, year: int, variant: str) -> tuple[Edition, jobs.ExportJob]:
-    """The edition and the job for its current data, or 404 when the user may not have this file."""
+def _export_edition(request: HttpRequest, year: int, variant: str) -> Edition:
+    """The edition, or 404 when the user may not have this file."""
     edition = services.edition_for(request.user, year)
     if not services.may_export(request.user, edition, variant):
         raise Http404
-    return edition, jobs.job_for(edition, variant)
+    return edition
 
 
-def _status_payload(job: jobs.ExportJob, status: dict) -> dict:
+def _export_file(request: HttpRequest, year: int, variant: str, file_id: int) -> tuple[Edition, CachedFile]:
+    """The edition and the built file (by id: no fingerprint), or 404."""
+    edition = _export_edition(request, year, variant)
+    cached = CachedFile.objects.filter(pk=file_id, kind=CachedFile.Kind.EXPORT, year=year, variant=variant).first()
+    if cached is None:
+        raise Http404
+    return edition, cached
+
+
+def _status_payload(cached: CachedFile | None, status: dict) -> dict:
     payload = {
         "state": status["state"],
         "done": status.get("done", 0),
         "total": status.get("total", 0),
         "percent": jobs.percent(status),
     }
-    if status["state"] == jobs.READY:
-        payload["download_url"] = reverse("monitor_export_download", args=[job.year, job.variant])
+    if status["state"] == jobs.READY and cached is not None:
+        payload["download_url"] = reverse("monitor_export_download", args=[cached.year, cached.variant, cached.pk])
     return payload
 
 
-@login_required
-@require_POST
-def monitor_export_build(request: HttpRequest, year: int, variant: str) -> HttpResponse:
-    """Start building a file (nothing happens when it is there already) and show its status page."""
-    __, job = _export_job(request, year, variant)
-    try:
-        jobs.start(job)
-    except Exception:
-        # Only with eager tasks (development, tests) does a failed build surface here; the status
-        # page says it failed and offers to try again.
-        logger.exception("Export %s %s failed", year, variant)
-    return redirect("monitor_export_status", year=year, variant=variant)
-
-
-@never_cache
-@login_required
-def monitor_export_status(request: HttpRequest, year: int, variant: str) -> HttpResponse:
-    """Progress while the file is built (polled by export.js, or the Vernieuwen link), then the download."""
-    edition, job = _export_job(request, year, variant)
-    status = jobs.status(job)
+def _render_status(request: HttpRequest, edition: Edition, variant: str, cached: CachedFile | None) -> HttpResponse:
+    status = jobs.status(cached)
     context = _base_context(request, edition)
     context.update(
         {
             "variant": variant,
-            "label": DOWNLOAD_LABELS[variant],
-            "status": _status_payload(job, status),
-            "size": status.get("size"),
-            "built_at": parse_datetime(status["built_at"]) if status.get("built_at") else None,
-            "filename": job.filename,
+            "label": DOWNLOAD_LABELS.get(variant, variant),
+            "file": cached,
+            "status": _status_payload(cached, status),
+            "filename": cached.filename if cached else services.export_filename(edition.year, variant),
             "error": status.get("error", ""),
         }
     )
     return render(request, "monitor/export.html", context)
 
 
-@never_cache
 @login_required
-def monitor_export_progress(request: HttpRequest, year: int, variant: str) -> JsonResponse:
-    """The status as JSON for export.js."""
-    __, job = _export_job(request, year, variant)
-    return JsonResponse(_status_payload(job, jobs.status(job)))
+@require_POST
+def monitor_export_build(request: HttpRequest, year: int, variant: str) -> HttpResponse:
+    """Start building the file of the current data (nothing happens when it is there) and show its page."""
+    edition = _export_edition(request, year, variant)
+    try:
+        cached = jobs.start(edition=edition, variant=variant)
+    except Exception:
+        # Only with eager tasks (development, tests) does a failed build surface here; the status
+        # page says it failed and offers to try again.
+        logger.exception("Export %s %s failed", year, variant)
+        cached = jobs.current_file(edition, variant)
+        if cached is None:
+            return redirect("monitor_export_status", year=year, variant=variant)
+    return redirect("monitor_export_file", year=year, variant=variant, file_id=cached.pk)
 
 
 @never_cache
 @login_required
-def monitor_export_download(request: HttpRequest, year: int, variant: str) -> HttpResponse:
-    """Serve the file built for the current data; every download is recorded in the audit log."""
-    edition, job = _export_job(request, year, variant)
-    stored = jobs.cached_file(job)
-    if stored is None:
-        return redirect("monitor_export_status", year=year, variant=variant)  # not built, or the data changed
+def monitor_export_status(request: HttpRequest, year: int, variant: str) -> HttpResponse:
+    """The file of the current data (one fingerprint): its state and link, else the button that builds it."""
+    edition = _export_edition(request, year, variant)
+    return _render_status(request, edition, variant, jobs.current_file(edition, variant))
+
+
+@never_cache
+@login_required
+def monitor_export_file(request: HttpRequest, year: int, variant: str, file_id: int) -> HttpResponse:
+    """Progress while the file is built (polled by export.js, or the Vernieuwen link), then the download link."""
+    edition, cached = _export_file(request, year, variant, file_id)
+    return _render_status(request, edition, variant, cached)
+
+
+@never_cache
+@login_required
+def monitor_export_progress(request: HttpRequest, year: int, variant: str, file_id: int) -> JsonResponse:
+    """The status as JSON for export.js: the row and the task's state, no fingerprint."""
+    __, cached = _export_file(request, year, variant, file_id)
+    return JsonResponse(_status_payload(cached, jobs.status(cached)))
+
+
+@never_cache
+@login_required
+def monitor_export_download(request: HttpRequest, year: int, variant: str, file_id: int) -> HttpResponse:
+    """Stream the file from storage, if the data is still what it was built from; recorded in the audit log."""
+    edition, cached = _export_file(request, year, variant, file_id)
+    if not cached.ready or not jobs.is_current(cached):
+        # Not built (yet), or the figures changed since: the page of the current data.
+        return redirect("monitor_export_status", year=year, variant=variant)
     audit.record(
         action=AuditEvent.Action.EXPORT,
         actor=request.user,
         obj=edition,
-        summary=f"Export {job.filename}",
-        data={"year": year, "variant": variant, "bytes": stored.size, "built_at": stored.built_at, "key": job.key},
+        summary=f"Export {cached.filename}",
+        data={
+            "year": year,
+            "variant": variant,
+            "bytes": cached.size,
+            "built_at": cached.built_at.isoformat() if cached.built_at else None,
+            "key": cached.fingerprint,
+            "file": cached.pk,
+        },
         request=request,
     )
-    response = HttpResponse(stored.content, content_type=job.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
+    jobs.touch(cached)
+    response = FileResponse(cached.file.open("rb"), as_attachment=True, filename=cached.filename, content_type=cached.content_type)
     return response

@@ -134,7 +134,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = BASE_DIR / "media"
+# Built export files live here (default storage): web processes and the worker must share it.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://mensenhandelmonitor"),
@@ -150,12 +151,20 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Export progress is the task's own state (apps.monitor.jobs): kept a day in the result backend.
+CELERY_TASK_TRACK_STARTED = True
+CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Daily: reminders before the deadline (REMINDER_DAYS_BEFORE_DEADLINE) and weekly once overdue.
     "deadline-reminders": {
         "task": "apps.submissions.tasks.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=30),
+    },
+    # Hourly: delete built export files (apps.monitor.models.CachedFile) that expired.
+    "monitor-delete-expired-files": {
+        "task": "apps.monitor.tasks.delete_expired_files",
+        "schedule": crontab(minute=17),
     },
 }
 REMINDER_DAYS_BEFORE_DEADLINE = tuple(env.list("REMINDER_DAYS_BEFORE_DEADLINE", cast=int, default=[14, 3]))

@@ -18,6 +18,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # The login rate limits of allauth count in the cache: it must be shared by all processes.
 CACHES = {"default": env.cache("CACHE_URL", default=env("REDIS_URL"))}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+# Export progress is read from the task's state: a result backend shared by web and worker.
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=env("REDIS_URL"))
 CELERY_TASK_ALWAYS_EAGER = False
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -1,4 +1,5 @@
-// The export status page: follow a file while it is built, then show it. Progressive enhancement
+// The export status page: follow a file while it is built (the Celery task's progress, read by the
+// file's id), then show its download link. Progressive enhancement
 // only: without JavaScript the page has a "Vernieuwen" link (no inline script: CSP script-src 'self').
 (function () {
   "use strict";

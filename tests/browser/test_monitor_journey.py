@@ -1,14 +1,16 @@
 """VAR staff read a chapter of the monitor with its chart, then build and download the workbook."""
 
 import re
-import time
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from celery.backends.cache import CacheBackend
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from apps.monitor import jobs
+from apps.monitor.models import CachedFile
+from apps.monitor.tasks import build_export
 from apps.partners.models import AuditEvent
 from apps.submissions.models import Edition
 from tests.browser.conftest import login
@@ -37,7 +39,7 @@ def test_it_shows_a_chart_and_builds_and_downloads_the_internal_workbook(page, d
 
     # Build (a Celery task, eager here) and download the internal workbook.
     page.get_by_role("button", name="Werkmap intern (alle cijfers)").click()
-    expect(page).to_have_url(re.compile(r"/monitor/2023/export/internal/$"))
+    expect(page).to_have_url(re.compile(r"/monitor/2023/export/internal/\d+/$"))
     expect(page.get_by_test_id("export-status")).to_contain_text("Het bestand is klaar")
     with page.expect_download() as info:
         page.get_by_test_id("export-download").click()
@@ -50,15 +52,24 @@ def test_it_shows_a_chart_and_builds_and_downloads_the_internal_workbook(page, d
     assert [e.data["variant"] for e in downloads] == ["internal"]
 
 
-def test_it_follows_a_build_that_runs_in_the_background(page, demo, settings):
-    """With a real worker the page shows progress and picks up the file when it is ready (export.js)."""
+def test_it_follows_a_build_that_runs_in_the_background(page, demo, settings, monkeypatch):
+    """With a real worker the page shows the task's progress and picks up the file when it is ready (export.js)."""
     settings.DEBUG = True
-    job = jobs.job_for(Edition.objects.get(year=2023), "raw", "nl")
-    cache.set(job.status_key, {"state": "running", "done": 2, "total": 10, "updated": time.time()})
+    app = build_export.app
+    results = CacheBackend(app=app, url="memory://")  # the task's state, as Redis holds it in production
+    monkeypatch.setattr(app.tasks[build_export.name], "backend", results)
+    monkeypatch.setitem(app.conf, "task_store_eager_result", True)
+    cached = CachedFile.objects.create(
+        year=2023, variant="raw", language="nl", task_id="worker-task", queued_at=timezone.now(),
+        fingerprint=jobs.fingerprint(Edition.objects.get(year=2023), "raw", "nl"),
+        expires_at=timezone.now() + jobs.FILE_LIFETIME, filename="mensenhandelmonitor-2023-ruwe-gegevens.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )  # fmt: skip
+    results.store_result("worker-task", {"done": 2, "total": 10}, "PROGRESS")
     login(page, "var@demo.invalid")
     page.goto("/monitor/2023/export/raw/")
     expect(page.locator("progress")).to_have_attribute("value", "20")
     expect(page.get_by_role("link", name="Vernieuwen")).to_be_visible()
-    jobs.run(year=2023, variant="raw", language="nl")  # what the worker does
+    jobs.run(file_id=cached.pk)  # what the worker does
     expect(page.get_by_test_id("export-status")).to_contain_text("Het bestand is klaar", timeout=10_000)
-    expect(page.get_by_test_id("export-download")).to_have_attribute("href", "/monitor/2023/export/raw/downloaden/")
+    expect(page.get_by_test_id("export-download")).to_have_attribute("href", f"/monitor/2023/export/raw/{cached.pk}/downloaden/")

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from apps.monitor.models import CachedFile
 from apps.partners.models import AuditEvent, Organisation
 from apps.submissions.models import Form, Submission
 from tests.monitor.conftest import fill
@@ -28,8 +29,11 @@ def status_url(year: int, variant: str) -> str:
     return reverse("monitor_export_status", args=[year, variant])
 
 
-def download_url(year: int, variant: str) -> str:
-    return reverse("monitor_export_download", args=[year, variant])
+def download_url(year: int, variant: str, file_id: int | None = None) -> str:
+    """The download of the file built for `variant` (the latest), or of the file `file_id`."""
+    if file_id is None:
+        file_id = CachedFile.objects.filter(year=year, variant=variant).latest("pk").pk
+    return reverse("monitor_export_download", args=[year, variant, file_id])
 
 
 def test_it_shows_every_chapter_of_every_edition_to_staff(client, vera, demo):
@@ -108,8 +112,8 @@ def test_it_redirects_anonymous_users_to_login(client, demo):
         chapter_url(2023, "politie"),
         reverse("monitor_chart", args=[2023, "politie", "pol_aangiftes"]),
         status_url(2023, "public"),
-        reverse("monitor_export_progress", args=[2023, "public"]),
-        download_url(2023, "public"),
+        reverse("monitor_export_progress", args=[2023, "public", 1]),
+        download_url(2023, "public", 1),
     ):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
@@ -141,11 +145,11 @@ def test_it_builds_each_file_on_request_and_records_every_download(client, vera,
         ("raw", "spreadsheetml"),
         ("csv", "text/csv"),
     ):
-        assert client.get(download_url(2023, variant))["Location"] == status_url(2023, variant)  # nothing built yet
-        assert build_url(2023, variant) in client.get(status_url(2023, variant)).content.decode()
+        assert build_url(2023, variant) in client.get(status_url(2023, variant)).content.decode()  # nothing built yet
         response = client.post(build_url(2023, variant))
-        assert response.status_code == 302 and response["Location"] == status_url(2023, variant)
-        page = client.get(status_url(2023, variant)).content.decode()
+        file_page = reverse("monitor_export_file", args=[2023, variant, CachedFile.objects.get(variant=variant).pk])
+        assert response.status_code == 302 and response["Location"] == file_page
+        page = client.get(file_page).content.decode()
         assert "Het bestand is klaar" in page and download_url(2023, variant) in page  # eager Celery: built already
         response = client.get(download_url(2023, variant))
         assert response.status_code == 200 and content_type in response["Content-Type"]
@@ -153,7 +157,7 @@ def test_it_builds_each_file_on_request_and_records_every_download(client, vera,
     events = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, actor=vera)
     assert sorted(e.data["variant"] for e in events) == ["csv", "internal", "public", "raw"]
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exclude(actor=vera).exists()
-    for url in (status_url(2023, "anders"), download_url(2023, "anders")):
+    for url in (status_url(2023, "anders"), download_url(2023, "anders", CachedFile.objects.get(variant="raw").pk)):
         assert client.get(url).status_code == 404
     assert client.post(build_url(2023, "anders")).status_code == 404
     assert client.get(build_url(2023, "internal")).status_code == 405  # building only by POST
@@ -163,12 +167,13 @@ def test_it_lets_partners_download_only_the_public_workbook_of_a_published_editi
     client.force_login(alice)
     assert client.post(build_url(2023, "public")).status_code == 302
     assert client.get(download_url(2023, "public")).status_code == 200
+    public = CachedFile.objects.get(variant="public")
     for variant in ("internal", "raw", "csv"):
         assert client.post(build_url(2023, variant)).status_code == 404
         assert client.get(status_url(2023, variant)).status_code == 404
-        assert client.get(download_url(2023, variant)).status_code == 404
+        assert client.get(download_url(2023, variant, public.pk)).status_code == 404
     assert client.post(build_url(2024, "public")).status_code == 404
-    assert client.get(download_url(2024, "public")).status_code == 404
+    assert client.get(download_url(2024, "public", public.pk)).status_code == 404
     events = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT)
     assert [(e.actor, e.data["variant"]) for e in events] == [(alice, "public")]
 
@@ -213,6 +218,9 @@ def test_it_does_not_add_queries_per_organisation(client, vera, demo, chapter):
 
 def test_it_gives_every_role_the_expected_status(client, demo, alice, bob, vic, charlie, vera, adam):
     """Published 2023 for every logged-in user; the open 2024 edition for VAR staff only."""
+    client.force_login(vera)
+    client.post(build_url(2023, "public"))
+    public = CachedFile.objects.get(variant="public")
     urls = {
         "index": reverse("monitor_index"),
         "edition": reverse("monitor_edition", args=[2023]),
@@ -220,7 +228,7 @@ def test_it_gives_every_role_the_expected_status(client, demo, alice, bob, vic, 
         "chart": reverse("monitor_chart", args=[2023, "politie", "pol_aangiftes"]),
         "public": status_url(2023, "public"),
         "internal": status_url(2023, "internal"),
-        "progress": reverse("monitor_export_progress", args=[2023, "public"]),
+        "progress": reverse("monitor_export_progress", args=[2023, "public", public.pk]),
         "open edition": reverse("monitor_edition", args=[2024]),
         "open chapter": chapter_url(2024, "politie"),
         "open export": status_url(2024, "public"),
