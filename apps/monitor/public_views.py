@@ -11,6 +11,7 @@ import csv
 import datetime
 import io
 import json
+import logging
 
 from csp.constants import NONE, UNSAFE_INLINE
 from csp.decorators import csp
@@ -27,6 +28,8 @@ from apps.monitor.cache import data_fingerprint
 from apps.monitor.models import EditorialChapter
 from apps.monitor.tables import Table
 from apps.submissions.models import Edition, Submission
+
+logger = logging.getLogger(__name__)
 
 PDF_VARIANT = "report-pdf-public"
 WORKBOOK_VARIANT = "public"
@@ -159,7 +162,7 @@ def public_download(request: HttpRequest, year: int, variant: str) -> HttpRespon
         try:
             jobs.start(job)
         except Exception:  # only with eager tasks; the page below says it failed
-            pass
+            logger.exception("Public file %s %s failed", year, variant)
         stored = jobs.cached_file(job)
     if stored is None:
         status = jobs.status(job)
@@ -174,8 +177,7 @@ def public_download(request: HttpRequest, year: int, variant: str) -> HttpRespon
         return response
     # Public documents: a download by a visitor without an account is not an audit event.
     response = HttpResponse(stored.content, content_type=job.content_type)
-    disposition = "inline" if variant == PDF_VARIANT else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{job.filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
     response["ETag"] = f'"{job.key}"'
     return _public_headers(response)
 
@@ -321,7 +323,7 @@ def public_open_data_file(request: HttpRequest, year: int, chapter: str, table: 
             writer.writerow(
                 [
                     year,
-                    match.title,
+                    _safe(match.title),
                     _safe(cell["rij"]),
                     cell["kolom"],
                     "" if cell["waarde"] is None else cell["waarde"],

@@ -36,9 +36,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 def render_markdown(text: str) -> SafeString:
     """Markdown to safe HTML: headings start at h3 (the chapter title is the h2)."""
     html = markdown.markdown(text or "", extensions=["sane_lists", "tables"], output_format="html")
-    # "# Kop" and "## Kop" in a chapter become sub-headings of the chapter.
-    for level in (2, 1):
-        html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(f"</h{level}>", f"</h{level + 2}>")
+    # "# Kop" and "## Kop" are the chapter's sub-headings (h3), "### Kop" one level below.
+    for old, new in ((4, 5), (3, 4), (2, 3), (1, 3)):
+        html = html.replace(f"<h{old}>", f"<h{new}>").replace(f"</h{old}>", f"</h{new}>")
     return mark_safe(nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES))
 
 
