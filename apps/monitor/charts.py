@@ -14,6 +14,8 @@ What a reader should be able to trust:
 
 from __future__ import annotations
 
+import re
+
 import pygal
 from lxml import etree
 from pygal.style import Style
@@ -53,11 +55,31 @@ CONFIG = {
 NOT_SPLIT = "niet uitgesplitst"
 
 
+SVG = "{http://www.w3.org/2000/svg}"
+TRANSLATE = re.compile(r"translate\(\s*([-\d.]+)[ ,]+([-\d.]+)\s*\)")
+
+
 def _strip_scripts(svg: bytes) -> bytes:
-    """pygal always adds an inline configuration script; an image needs none."""
+    """pygal always adds an inline configuration script (an image needs none), and it reserves room
+    for sqrt(n) legend rows whatever the columns: grow the image until the last legend row fits."""
     root = etree.fromstring(svg)
-    for script in root.iter("{http://www.w3.org/2000/svg}script"):
+    for script in root.iter(f"{SVG}script"):
         script.getparent().remove(script)
+    bottom = 0.0
+    for legends in root.iter(f"{SVG}g"):
+        if legends.get("class") != "legends":
+            continue
+        found = TRANSLATE.search(legends.get("transform", ""))
+        offset = float(found.group(2)) if found else 0.0
+        for text in legends.iter(f"{SVG}text"):
+            bottom = max(bottom, offset + float(text.get("y", 0)) + 8)
+    x, y, width, height = (float(v) for v in root.get("viewBox", "0 0 800 500").split())
+    if bottom > height:
+        height = bottom
+        root.set("viewBox", f"{x:g} {y:g} {width:g} {height:g}")
+        for rect in root.iter(f"{SVG}rect"):
+            if rect.get("class", "").startswith("background"):
+                rect.set("height", f"{height:g}")
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
