@@ -72,3 +72,30 @@ def test_it_reads_on_a_phone_and_a_laptop_without_sideways_scroll(page, demo, wi
             img.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / f"public-{name}-{width}.png"), full_page=True)
         assert no_sideways_scroll(page), (name, width)
+
+
+def test_it_lets_staff_write_a_chapter_with_a_preview_first(page, demo, settings):
+    from tests.browser.conftest import login
+
+    settings.DEBUG = True  # the demo staff account is exempt from two-factor while DEBUG is on
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    login(page, "var@demo.invalid")
+    page.goto("/monitor/2024/")
+    page.get_by_role("link", name="Teksten van het rapport").click()
+    page.get_by_role("link", name="Nieuw hoofdstuk").click()
+    page.get_by_label("Titel").fill("Aanleiding")
+    page.get_by_label("Code").fill("aanleiding")
+    page.get_by_label("Tekst (Markdown)").fill("## Vijf opgaven\n\n1. Zicht\n2. Samenwerking")
+    page.get_by_role("button", name="Voorbeeld").click()
+    expect(page.get_by_test_id("preview").get_by_role("heading", name="Vijf opgaven")).to_be_visible()
+    expect(page.get_by_label("Tekst (Markdown)")).to_have_value("## Vijf opgaven\n\n1. Zicht\n2. Samenwerking")
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SHOTS / f"staff-text-preview-{width}.png"), full_page=True)
+        assert no_sideways_scroll(page), width
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_role("link", name="Aanleiding")).to_be_visible()
+    page.get_by_role("link", name="Het hele rapport bekijken").click()
+    expect(page.locator("#tekst-aanleiding h3")).to_have_text("Vijf opgaven")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.screenshot(path=str(SHOTS / "staff-report-1366.png"))
