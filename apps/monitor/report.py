@@ -58,7 +58,15 @@ def placements() -> list[tuple[str, str]]:
     return choices
 
 
-PLACEMENT_INDEX = {value: index for index, (value, __) in enumerate(placements())}
+def placement_values() -> list[str]:
+    """The places in order, without their labels (no translation needed at import time)."""
+    values = ["start"]
+    for code in CHAPTERS:
+        values += [f"before:{code}", f"intro:{code}", f"after:{code}"]
+    return [*values, "end"]
+
+
+PLACEMENT_INDEX = {value: index for index, value in enumerate(placement_values())}
 
 
 def sort_key(chapter: EditorialChapter) -> tuple[int, int, int]:

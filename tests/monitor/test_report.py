@@ -240,3 +240,10 @@ def test_it_shows_staff_the_whole_internal_report_with_every_figure(client, vera
     assert "Interne versie" in html
     assert "vijf opgaven" in html and "Adriana" in html
     assert "&lt;5" not in html  # nothing hidden in the internal variant
+
+
+def test_it_offers_every_place_in_the_order_of_the_report():
+    values = [value for value, __ in report.placements()]
+    assert values == report.placement_values()
+    assert values[0] == "start" and values[-1] == "end"
+    assert values.index("before:politie") < values.index("intro:politie") < values.index("after:politie")
