@@ -66,6 +66,7 @@ def test_it_reads_on_a_phone_and_a_laptop_without_sideways_scroll(page, demo, wi
         ("hulpverlening", "/publicatie/2023/cijfers-essm_hulpverlening/"),
         ("gemeenten", "/publicatie/2023/cijfers-gemeenten/"),
         ("open-data", "/publicatie/2023/open-data/"),
+        ("whole", "/publicatie/2023/rapport/"),
     ]:
         page.goto(url)
         for img in page.locator("img").all():
