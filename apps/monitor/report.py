@@ -27,17 +27,17 @@ from apps.submissions.models import Edition
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "sup", "sub", "a", "ul", "ol", "li", "blockquote",
-    "h3", "h4", "h5", "table", "thead", "tbody", "tr", "th", "td", "code", "abbr",
+    "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "code", "abbr",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render_markdown(text: str) -> SafeString:
-    """Markdown to safe HTML: headings start at h3 (the chapter title is the h2)."""
+def render_markdown(text: str, top: int = 3) -> SafeString:
+    """Markdown to safe HTML: headings start at h3 (the chapter title is the h2), h4 in a section."""
     html = markdown.markdown(text or "", extensions=["sane_lists", "tables"], output_format="html")
     # "# Kop" and "## Kop" are the chapter's sub-headings (h3), "### Kop" one level below.
-    for old, new in ((4, 5), (3, 4), (2, 3), (1, 3)):
+    for old, new in ((4, top + 2), (3, top + 1), (2, top), (1, top)):
         html = html.replace(f"<h{old}>", f"<h{new}>").replace(f"</h{old}>", f"</h{new}>")
     return mark_safe(nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES))
 
@@ -137,12 +137,13 @@ def chapters_for(edition: Edition, *, public: bool) -> list[EditorialChapter]:
 
 
 def _text_block(chapter: EditorialChapter, level: int | None = None) -> Block:
+    level = level or (3 if chapter.is_section else 2)
     return Block(
         kind="text",
         anchor=f"tekst-{chapter.slug}",
         title=chapter.title,
-        level=level or (3 if chapter.is_section else 2),
-        html=render_markdown(chapter.body),
+        level=level,
+        html=render_markdown(chapter.body, top=level + 1),
         source=chapter,
     )
 
