@@ -58,6 +58,22 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "monitor_export_download": ("get", _row(LOGIN, 404, 404, 404, 404, 302, 302)),
     # The open 2024 edition has no figures, so no table has a chart.
     "monitor_chart": ("get", _row(LOGIN, 404, 404, 404, 404, 404, 404)),
+    # The report as a document: staff only; the matrix's pk is no chapter, hence 404 for staff too.
+    "report_internal": ("get", STAFF_ONLY),
+    "report_texts": ("get", STAFF_ONLY),
+    "report_text_new": ("get", STAFF_ONLY),
+    "report_text_edit": ("get", _row(LOGIN, 404, 404, 404, 404, 404, 404)),
+    "report_text_remove": ("post", _row(LOGIN, 404, 404, 404, 404, 404, 404)),
+    # The public site needs no account; the open 2024 edition is not published: 404 for everyone.
+    "public_index": ("get", _row(200, 200, 200, 200, 200, 200, 200)),
+    "public_edition": ("get", _row(404, 404, 404, 404, 404, 404, 404)),
+    "public_whole": ("get", _row(404, 404, 404, 404, 404, 404, 404)),
+    "public_chapter": ("get", _row(404, 404, 404, 404, 404, 404, 404)),
+    "public_chart": ("get", _row(404, 404, 404, 404, 404, 404, 404)),
+    "public_download": ("get", _row(404, 404, 404, 404, 404, 404, 404)),
+    "public_open_data": ("get", _row(404, 404, 404, 404, 404, 404, 404)),
+    "public_open_data_index": ("get", _row(404, 404, 404, 404, 404, 404, 404)),
+    "public_open_data_file": ("get", _row(404, 404, 404, 404, 404, 404, 404)),
 }
 
 
@@ -102,6 +118,8 @@ def _kwargs(name: str, *, org_a, submission, membership) -> dict:
         "chapter": "politie",
         "table": "pol_aangiftes",
         "variant": "internal",
+        "anchor": "cijfers-politie",
+        "ext": "csv",
     }
     # The URL's parameter names, from the resolver's reverse lookup table.
     route_kwargs = get_resolver().reverse_dict.getlist(name)[0][0][0][1]

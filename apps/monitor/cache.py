@@ -38,7 +38,7 @@ def years_of(edition: Edition, variant: str) -> list[int]:
     """The editions an export or report variant shows: raw data one year, workbooks three side by side."""
     if variant in ("raw", "csv"):
         return [edition.year]
-    return services.comparison_years(edition, published_only=variant == "public")
+    return services.comparison_years(edition, published_only=variant in services.PUBLIC_VARIANTS)
 
 
 def data_fingerprint(edition: Edition, variant: str, language: str) -> str:
@@ -81,14 +81,26 @@ def data_fingerprint(edition: Edition, variant: str, language: str) -> str:
         "year": edition.year,
         "variant": variant,
         "language": language,
-        "threshold": services.suppression_threshold() if variant == "public" else None,
+        "threshold": services.suppression_threshold() if variant in services.PUBLIC_VARIANTS else None,
         "years": years,
         "editions": editions,
         "submissions": submissions,
         "values": sorted(values.items()),
         "organisations": organisations,
     }
+    if variant.startswith("report"):
+        parts["texts"] = texts_fingerprint(edition)
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:40]
+
+
+def texts_fingerprint(edition: Edition) -> list:
+    """The report's editorial texts: how many, which, their last change (one query)."""
+    from apps.monitor.models import EditorialChapter
+
+    found = EditorialChapter.objects.filter(edition=edition).aggregate(
+        n=Count("id"), ids=Sum("id"), changed=Max("updated_at")
+    )
+    return sorted(found.items())
 
 
 def cached_report(

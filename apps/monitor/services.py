@@ -246,7 +246,12 @@ EXPORT_VARIANTS = {
     "public": ("openbaar.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "raw": ("ruwe-gegevens.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "csv": ("ruwe-gegevens.csv", "text/csv; charset=utf-8"),
+    # The whole report (texts, tables, charts) as PDF: apps/monitor/pdf.py.
+    "report-pdf": ("rapport-intern.pdf", "application/pdf"),
+    "report-pdf-public": ("rapport.pdf", "application/pdf"),
 }
+# Variants a visitor may have: published editions only, small counts hidden.
+PUBLIC_VARIANTS = ("public", "report-pdf-public")
 
 
 def may_export(user: User, edition: Edition, variant: str) -> bool:
@@ -255,12 +260,16 @@ def may_export(user: User, edition: Edition, variant: str) -> bool:
         return False
     if access.is_var_staff(user):
         return True
-    return variant == "public" and edition.status == Edition.Status.PUBLISHED
+    return variant in PUBLIC_VARIANTS and edition.status == Edition.Status.PUBLISHED
 
 
 def build_export(
     *, year: int, variant: str, progress: Progress | None = None, fingerprint: str | None = None
 ) -> bytes:
+    if variant.startswith("report-pdf"):
+        from apps.monitor.pdf import build_report_pdf
+
+        return build_report_pdf(year=year, public_variant=variant == "report-pdf-public", progress=progress)
     if variant in ("internal", "public"):
         return build_edition_workbook(
             year=year, public=variant == "public", progress=progress, fingerprint=fingerprint

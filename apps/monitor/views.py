@@ -43,6 +43,8 @@ DOWNLOAD_LABELS = {
     "public": _("Werkmap openbaar (kleine aantallen afgeschermd)"),
     "raw": _("Ruwe gegevens (xlsx)"),
     "csv": _("Ruwe gegevens (csv)"),
+    "report-pdf": _("Rapport als PDF (intern)"),
+    "report-pdf-public": _("Rapport als PDF (openbaar)"),
 }
 
 

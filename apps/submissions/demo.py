@@ -139,6 +139,9 @@ def load_demo() -> None:
     figures = yaml.safe_load(FIGURES_PATH.read_text(encoding="utf-8"))["editions"]
     for year in HISTORIC_YEARS:
         load_historic_edition(year, figures, reviewer)
+    from apps.monitor.demo import load_report_texts  # the monitor app builds on this one
+
+    load_report_texts()  # the printed report's texts around the figures
     if not Edition.objects.filter(year=OPEN_YEAR).exists():
         # Keep the demo's open edition open: its deadline lies a month ahead of today.
         deadline = max(datetime.date(OPEN_YEAR + 1, 3, 1), timezone.localdate() + datetime.timedelta(days=30))
