@@ -1,29 +1,28 @@
-"""One real Celery worker against Redis on 127.0.0.1:6379 (CI must run it: REQUIRE_REDIS_TESTS=1)."""
+"""One real Celery worker against Redis (CI must run it: REQUIRE_REDIS_TESTS=1).
 
-import os
+The broker and the cache are empty Redis databases claimed for each test (tests/redis_db.py,
+REDIS_TEST_URL), never a fixed number that may hold someone else's data.
+"""
+
 import time
 
 import pytest
 from django.core import mail
 
-from tests.conftest import ensure_reference_data
+from tests.conftest import claimed_redis_url, ensure_reference_data
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-BROKER = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture
-def redis_broker():
-    import redis
+def redis_broker(redis_db):
+    return redis_db
 
-    try:
-        redis.Redis.from_url(BROKER, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError:
-        message = f"Geen Redis op {BROKER}: start redis-server om de Celery-integratietest te draaien."
-        if os.environ.get("REQUIRE_REDIS_TESTS") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return BROKER
+
+@pytest.fixture
+def redis_cache():
+    """A second claimed database for the cache, as production keeps cache and broker apart."""
+    yield from claimed_redis_url()
 
 
 @pytest.fixture
@@ -82,7 +81,7 @@ def demo_data():
     load_demo()
 
 
-def test_it_builds_an_export_in_a_real_worker_and_keeps_it_in_redis(demo_data, live_worker, settings):
+def test_it_builds_an_export_in_a_real_worker_and_keeps_it_in_redis(demo_data, live_worker, redis_cache, settings):
     """As in production: the web process queues, the worker builds, both meet in a Redis cache."""
     from io import BytesIO
 
@@ -93,7 +92,7 @@ def test_it_builds_an_export_in_a_real_worker_and_keeps_it_in_redis(demo_data, l
     from apps.submissions.models import Edition
 
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/14"}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_cache}
     }
     cache.clear()
     try:
@@ -112,6 +111,6 @@ def test_it_builds_an_export_in_a_real_worker_and_keeps_it_in_redis(demo_data, l
         assert jobs.start(job)["state"] == jobs.READY  # built once: asking again queues nothing
         import redis
 
-        assert redis.Redis.from_url("redis://127.0.0.1:6379/14").keys(f"*{job.file_key}")  # really in Redis
+        assert redis.Redis.from_url(redis_cache).keys(f"*{job.file_key}")  # really in Redis
     finally:
         cache.clear()
