@@ -53,9 +53,11 @@ $(VENV)/bin/uv:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet uv
 
-# The image's build-time steps (docker/build-steps.sh), with exactly the Dockerfile's environment.
-build-steps: install node_modules/.installed
-	$(PY) docker/dockerfile_env.py --run docker/build-steps.sh
+# The image's build-time steps (docker/build-steps.sh) without Docker: the build context copied to
+# IMAGE_DIR (what /app is in the image), then the steps with exactly the Dockerfile's environment.
+IMAGE_DIR ?= /tmp/mensenhandelmonitor-image
+build-steps: install
+	$(PY) docker/imitate.py build $(IMAGE_DIR)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3

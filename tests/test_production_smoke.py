@@ -390,3 +390,30 @@ def test_it_runs_the_whole_journey_in_production(stack, smtp_sink):
     for name in ("web", "worker", "beat"):
         assert "Traceback" not in stack.log(name), stack.log(name)[-4000:]
     sys.stdout.write(f"\nsmoke: stack up in {stack.started_in:.0f} s, journey {time.monotonic() - started:.0f} s\n")
+
+
+def _compose_healthcheck(service: str, stack: Stack) -> list[str]:
+    """The health check command of a compose service, as this stack's paths and port make it."""
+    import yaml
+
+    test = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"][service]["healthcheck"]["test"]
+    def local(word: str) -> str:
+        word = word.replace("/tmp/celerybeat-heartbeat", stack.env["CELERY_BEAT_HEARTBEAT_FILE"])
+        return word.replace("127.0.0.1:8000", f"127.0.0.1:{stack.port}").replace("$$", "$")
+
+    if test[0] == "CMD-SHELL":
+        return ["sh", "-c", local(test[1])]
+    assert test[0] == "CMD", test
+    return [local(word) for word in test[1:]]
+
+
+@pytest.mark.parametrize("service", ["web", "worker", "beat"])
+def test_it_passes_the_compose_health_checks(stack, service):
+    env = stack.env | {"HOSTNAME": socket.gethostname()}
+    result = subprocess.run(
+        [str(stack.tree / "docker" / "entrypoint.sh"), *_compose_healthcheck(service, stack)],
+        cwd=stack.tree, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
