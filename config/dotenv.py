@@ -42,10 +42,19 @@ def use_settings_module(default: str) -> None:
     os.environ.setdefault(VARIABLE, dotenv_value(VARIABLE) or default)
 
 
+PRODUCTION = "config.settings.production"
+
+
 def settings_module_conflict(in_use: str) -> str | None:
-    """A message when .env names another settings module than the one being loaded, else None."""
+    """A message when .env and the environment disagree about production settings, else None.
+
+    Only a disagreement involving production counts: development settings (or the test settings)
+    against a production .env would run with DEBUG on or against the production database, and a
+    production process on a development .env is just as surely a mistake. A developer's .env that
+    names config.settings.local does not stop `pytest` (config.settings.test).
+    """
     wanted = dotenv_value(VARIABLE)
-    if wanted and wanted != in_use:
+    if wanted and wanted != in_use and PRODUCTION in (wanted, in_use):
         return (
             f"{VARIABLE} is '{in_use}' in the environment but '{wanted}' in {env_file()}. "
             f"Make them agree (or remove one of them) before starting."

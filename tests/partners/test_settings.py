@@ -242,3 +242,12 @@ def test_it_refuses_a_settings_module_that_disagrees_with_dotenv(tmp_path):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "'config.settings.local' in the environment but 'config.settings.production'" in result.stderr
+
+
+def test_it_lets_the_tests_run_beside_a_development_dotenv(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("DJANGO_SETTINGS_MODULE=config.settings.local\n")
+
+    result = _manage("check", env_file=env_file, DJANGO_SETTINGS_MODULE="config.settings.test")
+
+    assert result.returncode == 0, result.stderr
