@@ -81,6 +81,40 @@ def test_it_runs_the_image_build_steps_with_only_the_dockerfile_environment(imag
     assert not (image_tree / ".env").exists()  # .dockerignore keeps secrets out of the context
 
 
+def test_it_starts_gunicorn_with_its_config_without_a_control_socket_error(tmp_path):
+    """gunicorn >= 25.1 wants $HOME/.gunicorn; the image's home is read-only (here: one nothing can be made in)."""
+    (tmp_path / "hello.py").write_text(
+        "def application(environ, start_response):\n"
+        "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+        "    return [b'ok']\n"
+    )
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "XDG_"))}
+    env |= {"HOME": "/proc/self", "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "1", "PYTHONPATH": str(ROOT)}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn), "-c", "python:config.gunicorn", "--chdir", str(tmp_path), "hello:application"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                    sock.sendall(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+                    assert sock.recv(100).startswith(b"HTTP/1.0 200")
+                    break
+            except ConnectionRefusedError:
+                time.sleep(0.2)
+        time.sleep(1)  # the control server starts beside the first worker
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0]
+
+    assert "Listening at: http://127.0.0.1:" in output
+    assert "Control server error" not in output, output
+
+
 # --- the services ---------------------------------------------------------------------------------
 
 
