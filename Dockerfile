@@ -1,4 +1,8 @@
 # syntax=docker/dockerfile:1
+#
+# One image for web, worker and beat. The build-time steps live in docker/build-steps.sh, which CI
+# also runs without Docker, with exactly the environment this file gives it (docker/imitate.py reads
+# the ENV lines below): keep every build-time variable in ENV or in that script, nowhere else.
 
 # ---------------------------------------------------------------------------
 # Stage 1: front-end packages from the npm registry (only Bootstrap).
@@ -7,7 +11,8 @@ FROM node:20-bookworm-slim AS assets
 
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY docker/build-steps.sh docker/
+RUN docker/build-steps.sh assets
 
 
 # ---------------------------------------------------------------------------
@@ -23,7 +28,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PYTHONPATH=/app \
     DJANGO_SETTINGS_MODULE=config.settings.production \
-    GUNICORN_WORKERS=2
+    GUNICORN_WORKERS=2 \
+    CELERY_BEAT_SCHEDULE_FILE=/tmp/celerybeat-schedule \
+    CELERY_BEAT_HEARTBEAT_FILE=/tmp/celerybeat-heartbeat
+
+# Pango for WeasyPrint (PDF) and a font for it; nothing else from Debian.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home \
@@ -31,40 +43,29 @@ RUN groupadd --system --gid 10001 app \
 
 WORKDIR /app
 
-# Dependencies first (read from pyproject.toml) so this layer is cached until they change.
-COPY pyproject.toml README.md ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install --no-cache-dir -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# Dependencies first, only from the hashed lock (`make lock` rewrites it), so this layer is cached
+# until the lock changes and every build installs the same files.
+COPY requirements/production.txt requirements/
+RUN pip install --require-hashes --no-deps -r requirements/production.txt
 
-# Application code, then the project itself (editable, so its packages resolve to /app
-# and there is no second copy of the code in site-packages).
+# Application code, then the project itself (editable, so its packages resolve to /app and there
+# is no second copy of the code in site-packages; setuptools comes from the lock).
 COPY . .
-RUN pip install --no-cache-dir --no-deps -e .
+RUN pip install --no-deps --no-build-isolation -e .
 
 # Bootstrap, served from STATICFILES_DIRS (BASE_DIR / "node_modules" / "bootstrap" / "dist").
 COPY --from=assets /app/node_modules/bootstrap/dist /app/node_modules/bootstrap/dist
 
-# Collect static files at build time. Production settings insist on these variables; the
-# values below are throwaway and exist only for this one command (nothing is connected to).
-RUN SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
-    ALLOWED_HOSTS=localhost \
-    DATABASE_URL=sqlite:////tmp/build.sqlite3 \
-    REDIS_URL=redis://127.0.0.1:6379/0 \
-    CACHE_URL=locmemcache://build \
-    CELERY_BROKER_URL=memory:// \
-    EMAIL_HOST=localhost \
-    DEFAULT_FROM_EMAIL=build@localhost \
-    python manage.py collectstatic --noinput \
-    && rm -f /tmp/build.sqlite3 \
-    && chmod 0755 /app/docker/entrypoint.sh
+RUN docker/build-steps.sh python \
+    && chmod 0755 docker/entrypoint.sh docker/build-steps.sh
 
-# The code stays owned by root (read-only for the app); the app user only runs it.
+# The code stays owned by root (read-only for the app); the app user only runs it. Built export
+# files go to MEDIA_ROOT, a volume shared by web and worker (docker-compose.yml).
+ENV MEDIA_ROOT=/var/lib/mensenhandelmonitor/media
+RUN mkdir -p /var/lib/mensenhandelmonitor/media && chown app:app /var/lib/mensenhandelmonitor/media
 USER app
 
 EXPOSE 8000
 
 ENTRYPOINT ["/app/docker/entrypoint.sh"]
-# Default: only serve (no migrations). docker-compose runs `web`, which migrates first.
-CMD ["sh", "-c", "exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers \"${GUNICORN_WORKERS:-2}\" --access-logfile - --error-logfile -"]
+CMD ["web"]

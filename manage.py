@@ -1,12 +1,14 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
 
-import os
 import sys
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    from config.dotenv import use_settings_module
+
+    # The environment, else DJANGO_SETTINGS_MODULE in .env, else development settings.
+    use_settings_module("config.settings.local")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

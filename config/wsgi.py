@@ -1,9 +1,10 @@
 """WSGI entry point for gunicorn."""
 
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+from config.dotenv import use_settings_module
+
+# The environment, else .env, else production (gunicorn serves production only).
+use_settings_module("config.settings.production")
 
 application = get_wsgi_application()

@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
-# Entrypoint of the Mensenhandelmonitor image.
+# Entrypoint of the Mensenhandelmonitor image (and of a host without Docker, see docs/deployment.md).
 #
-#   web     apply database migrations, then serve the app with gunicorn
-#   worker  Celery worker
-#   beat    Celery beat (periodic tasks)
-#   other   executed as given, e.g. `python manage.py create_admin someone@example.org`
+#   migrate  apply database migrations and exit (compose's one-shot `migrate` service)
+#   web      apply migrations (a no-op after `migrate`), then serve with gunicorn (config/gunicorn.py)
+#   worker   Celery worker
+#   beat     Celery beat (periodic tasks); writes CELERY_BEAT_HEARTBEAT_FILE on every tick
+#   other    executed as given, e.g. `python manage.py create_admin someone@example.org`
 set -euo pipefail
 
-cd /app
+# /app in the image; the checkout (or the tree docker/imitate.py builds) elsewhere.
+cd "$(dirname "$0")/.."
 
 case "${1:-web}" in
+    migrate)
+        shift
+        exec python manage.py migrate --noinput "$@"
+        ;;
     web)
         shift || true
         python manage.py migrate --noinput
-        exec gunicorn config.wsgi:application \
-            --bind 0.0.0.0:8000 \
-            --workers "${GUNICORN_WORKERS:-2}" \
-            --access-logfile - \
-            --error-logfile - \
-            "$@"
+        exec gunicorn -c python:config.gunicorn config.wsgi:application "$@"
         ;;
     worker)
         shift
@@ -26,7 +27,7 @@ case "${1:-web}" in
         ;;
     beat)
         shift
-        exec celery -A config beat -l info --schedule /tmp/celerybeat-schedule "$@"
+        exec celery -A config beat -l info --schedule "${CELERY_BEAT_SCHEDULE_FILE:-/tmp/celerybeat-schedule}" "$@"
         ;;
     *)
         exec "$@"

@@ -108,3 +108,30 @@ def _fresh_state():
     yield
     cache.clear()
     translation.activate(settings.LANGUAGE_CODE)
+
+
+
+def claimed_redis_url():
+    """Yield the URL of an empty Redis database claimed for one test (tests/redis_db.py), then flush it.
+
+    Skips without Redis, fails instead under REQUIRE_REDIS_TESTS=1 (CI).
+    """
+    import os
+
+    from tests.redis_db import RedisUnavailable, claim
+
+    try:
+        (database,) = claim(1)
+    except RedisUnavailable as error:
+        if os.environ.get("REQUIRE_REDIS_TESTS") == "1":
+            pytest.fail(str(error))
+        pytest.skip(str(error))
+    try:
+        yield database.url
+    finally:
+        database.release()
+
+
+@pytest.fixture
+def redis_db():
+    yield from claimed_redis_url()

@@ -3,7 +3,6 @@ from django.urls import path
 from apps.monitor import editorial_views, public_views, views
 
 urlpatterns = [
-    path("healthz/", views.healthz, name="healthz"),
     path("monitor/", views.monitor_index, name="monitor_index"),
     path("monitor/<int:year>/", views.monitor_edition, name="monitor_edition"),
     # Downloads: POST starts the Celery task, the status page shows progress, then the file.

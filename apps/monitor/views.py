@@ -11,7 +11,6 @@ import logging
 from csp.constants import NONE, UNSAFE_INLINE
 from csp.decorators import csp
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,14 +27,6 @@ from apps.partners.models import AuditEvent
 from apps.submissions.models import Edition
 
 logger = logging.getLogger(__name__)
-
-
-@never_cache
-def healthz(request: HttpRequest) -> HttpResponse:
-    """Answer 200 when the application can reach its database."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
 
 
 DOWNLOAD_LABELS = {

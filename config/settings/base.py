@@ -2,16 +2,24 @@
 
 from pathlib import Path
 
+import os
+
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config.dotenv import env_file, settings_module_conflict
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-# A local .env is a convenience for development; production gets real environment variables.
-env.read_env(BASE_DIR / ".env", overwrite=False)
+# A .env file (ENV_FILE, by default BASE_DIR/.env) fills in what the environment does not set.
+env.read_env(env_file(), overwrite=False)
+# Refuse to run one settings module while .env asks for another (local settings on a production host).
+if _conflict := settings_module_conflict(os.environ.get("DJANGO_SETTINGS_MODULE", "")):
+    raise ImproperlyConfigured(_conflict)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -34,6 +42,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "csp",
+    "health_check",
+    "apps.health",
     "apps.partners",
     "apps.submissions",
     "apps.monitor",
@@ -146,8 +156,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Mensenhandelmonitor <nor
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 VAR_CONTACT_EMAIL = env("VAR_CONTACT_EMAIL", default="monitor@var-rotterdam.invalid")
 
-REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -167,6 +176,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=17),
     },
 }
+# Beat wakes at least once a minute and then touches its heartbeat file (config/celery.py): that is
+# how compose and systemd see it is alive, and the file lists the schedule it loaded.
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
+CELERY_BEAT_SCHEDULER = "config.celery:HeartbeatScheduler"
+CELERY_BEAT_HEARTBEAT_FILE = env("CELERY_BEAT_HEARTBEAT_FILE", default="")
 REMINDER_DAYS_BEFORE_DEADLINE = tuple(env.list("REMINDER_DAYS_BEFORE_DEADLINE", cast=int, default=[14, 3]))
 
 SESSION_COOKIE_HTTPONLY = True

@@ -1,5 +1,7 @@
 """Production: every secret comes from the environment, without defaults."""
 
+from email.utils import getaddresses
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -15,11 +17,14 @@ if len(SECRET_KEY) < 50:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-# The login rate limits of allauth count in the cache: it must be shared by all processes.
-CACHES = {"default": env.cache("CACHE_URL", default=env("REDIS_URL"))}
+# The login rate limits of allauth count in the cache: it must be shared by all processes, so a
+# per-process memory cache (or none) is refused rather than silently limiting nothing.
+CACHES = {"default": env.cache("CACHE_URL")}
+if CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] in ("LocMemCache", "DummyCache"):
+    raise ImproperlyConfigured("CACHE_URL moet een gedeelde cache zijn (redis://...), geen geheugencache per proces.")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 # Export progress is read from the task's state: a result backend shared by web and worker.
-CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=env("REDIS_URL"))
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = False
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -28,10 +33,33 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=587)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Errors reach someone: Django mails every server error (500) to ADMINS ("Name <address>, ...").
+ADMINS = [(name, address) for name, address in getaddresses([env("ADMINS")]) if address]
+if not ADMINS:
+    raise ImproperlyConfigured("ADMINS moet minstens één e-mailadres bevatten (Naam <adres>, ...).")
+
+# Optional error reporting to Sentry (also Celery task failures); off unless SENTRY_DSN is set.
+# No personal data leaves the application: send_default_pii stays off.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
+# Behind the reverse proxy (docs/deployment.md): it terminates TLS and sends X-Forwarded-Proto and
+# X-Forwarded-For. The login rate limits count per client address, taken from X-Forwarded-For
+# through this many proxies (0 when nothing sits in front, which the docs do not recommend).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -75,3 +75,34 @@ def test_it_needs_the_var_organisation(monkeypatch, var_org):
     with pytest.raises(CommandError, match="VAR-organisatie"):
         _create_admin(monkeypatch, "beheer@var.invalid")
     assert not User.objects.filter(email="beheer@var.invalid").exists()
+
+
+def test_it_mails_the_first_administrator_a_link_to_set_her_password(client, var_org, mailoutbox):
+    out = io.StringIO()
+    call_command("create_admin", "beheer@var.invalid", "--name", "Bea Beheer", stdout=out)
+
+    user = User.objects.get(email="beheer@var.invalid")
+    assert not user.has_usable_password()
+    assert "verstuurd" in out.getvalue()
+    (message,) = mailoutbox
+    assert message.to == ["beheer@var.invalid"]
+    link = next(line for line in message.body.splitlines() if "/accounts/password/reset/key/" in line)
+    assert "tweestapsverificatie" in message.body and "nog\néén keer uw wachtwoord" in message.body
+
+    # She follows the link (allauth moves the key into the session first) and sets her password.
+    page = client.get(link.replace("http://127.0.0.1:8000", ""), follow=True)
+    assert page.status_code == 200
+    form_url = page.redirect_chain[-1][0]
+    response = client.post(form_url, {"password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(STRONG_PASSWORD)
+
+
+def test_it_says_when_the_mail_to_the_first_administrator_cannot_be_sent(settings, var_org):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2  # nothing listens
+
+    with pytest.raises(CommandError, match="draai dit commando opnieuw"):
+        call_command("create_admin", "beheer@var.invalid", stdout=io.StringIO())
+    assert Membership.objects.get(user__email="beheer@var.invalid").role == Role.ADMINISTRATOR

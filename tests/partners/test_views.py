@@ -161,15 +161,6 @@ def test_it_gives_404_for_an_unknown_membership(client, vera):
     assert client.post(reverse("remove_membership", kwargs={"pk": 999999})).status_code == 404
 
 
-# --- health check -----------------------------------------------------------------------------
-
-
-def test_it_answers_the_health_check_anonymously(client, db):
-    response = client.get("/healthz/")
-    assert response.status_code == 200
-    assert response.content == b"ok"
-
-
 # --- Django admin -----------------------------------------------------------------------------
 
 

@@ -1,29 +1,28 @@
-"""One real Celery worker against Redis on 127.0.0.1:6379 (CI must run it: REQUIRE_REDIS_TESTS=1)."""
+"""One real Celery worker against Redis (CI must run it: REQUIRE_REDIS_TESTS=1).
 
-import os
+The broker and the cache are empty Redis databases claimed for each test (tests/redis_db.py,
+REDIS_TEST_URL), never a fixed number that may hold someone else's data.
+"""
+
 import time
 
 import pytest
 from django.core import mail
 
-from tests.conftest import ensure_reference_data
+from tests.conftest import claimed_redis_url, ensure_reference_data
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-BROKER = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture
-def redis_broker():
-    import redis
+def redis_broker(redis_db):
+    return redis_db
 
-    try:
-        redis.Redis.from_url(BROKER, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError:
-        message = f"Geen Redis op {BROKER}: start redis-server om de Celery-integratietest te draaien."
-        if os.environ.get("REQUIRE_REDIS_TESTS") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return BROKER
+
+@pytest.fixture
+def redis_cache():
+    """A second claimed database for the cache, as production keeps cache and broker apart."""
+    yield from claimed_redis_url()
 
 
 @pytest.fixture
@@ -82,7 +81,7 @@ def demo_data():
     load_demo()
 
 
-def test_it_builds_an_export_in_a_real_worker_with_its_state_in_redis(demo_data, live_worker, monkeypatch):
+def test_it_builds_an_export_in_a_real_worker_with_its_state_in_redis(demo_data, live_worker, redis_cache, monkeypatch):
     """As in production: the web process queues, the worker builds into storage, its state is in Redis."""
     from celery.backends.redis import RedisBackend
     from openpyxl import load_workbook
@@ -90,7 +89,7 @@ def test_it_builds_an_export_in_a_real_worker_with_its_state_in_redis(demo_data,
     from apps.monitor import jobs
     from apps.submissions.models import Edition
 
-    backend = RedisBackend(app=live_worker, url="redis://127.0.0.1:6379/14")
+    backend = RedisBackend(app=live_worker, url=redis_cache)
     monkeypatch.setattr(live_worker.tasks["apps.monitor.tasks.build_export"], "backend", backend)
     cached = jobs.start(edition=Edition.objects.get(year=2023), variant="internal", language="nl")
     assert jobs.status(cached)["state"] in (jobs.QUEUED, jobs.RUNNING, jobs.READY)
