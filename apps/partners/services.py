@@ -9,19 +9,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from apps.partners import access, audit
-from apps.partners.models import PARTNER_ROLES, STAFF_ROLES, AuditEvent, Membership, Organisation, Role, User
-
-
-def check_role_fits_organisation(*, organisation: Organisation, role: str) -> None:
-    """Staff roles exist only inside the VAR; partner roles only outside it."""
-    if role in STAFF_ROLES and not organisation.is_var:
-        raise ValidationError(
-            {"role": _("De rollen VAR-medewerker en beheerder bestaan alleen binnen de VAR.")}
-        )
-    if role in PARTNER_ROLES and organisation.is_var:
-        raise ValidationError(
-            {"role": _("Kies binnen de VAR de rol VAR-medewerker of beheerder.")}
-        )
+from apps.partners.models import (
+    AuditEvent,
+    Membership,
+    Organisation,
+    Role,
+    User,
+    check_role_fits_organisation,
+)
 
 
 def check_may_manage_role(*, actor: User, roles: set[str]) -> None:
