@@ -21,7 +21,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
     """
     if request is None:
         return None
-    count = settings.TRUSTED_PROXY_COUNT
+    count = settings.ALLAUTH_TRUSTED_PROXY_COUNT  # = TRUSTED_PROXY_COUNT (base settings): one number for both
     forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
     ip = forwarded[-count] if count > 0 and len(forwarded) >= count else request.META.get("REMOTE_ADDR")
     try:
