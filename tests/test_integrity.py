@@ -242,3 +242,29 @@ def test_it_counts_the_per_ip_login_limit_per_client_behind_the_proxy(client, se
 def test_it_keeps_published_editions_out_of_reach_of_partners(alice, db):
     Edition.objects.create(year=2030)
     assert not access.editions_for(alice).exists()
+
+
+# -- one source of truth for a value's history ------------------------------------------------------
+
+
+def test_it_reads_value_changes_for_the_timeline_from_the_value_history(var_submission, vera):
+    from apps.submissions.review import timeline
+    from apps.submissions.selectors import load_form_context
+
+    context = load_form_context(var_submission)
+    grid = next(g for g in context.grids.values() if g.indicator.kind == "count")
+    cell = (grid.indicator.code, *grid.keys()[0])
+    for number in (12, 15):
+        submission = Submission.objects.get(pk=var_submission.pk)
+        services.save_values(
+            submission_id=submission.pk, user=vera, cells={cell: services.CellInput(number=number)},
+            explanations={}, base_version=submission.version,
+        )
+    saved = AuditEvent.objects.filter(action=AuditEvent.Action.VALUES_SAVED).order_by("pk").last()
+    assert saved.data == {"version": 3, "cells": 1, "changes": 1}  # a summary; no second copy of the cells
+
+    entries = timeline(var_submission, context.grids)
+
+    texts = [(e.what, [i["text"] for i in e.items]) for e in entries]
+    assert texts == [("Cijfers opgeslagen (versie 3)", ["12 → 15"]), ("Cijfers opgeslagen (versie 2)", ["leeg → 12"])]
+    assert {e.who for e in entries} == {vera.email}

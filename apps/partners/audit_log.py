@@ -17,7 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.partners.models import AuditEvent, Organisation
+from apps.partners.models import AuditEvent, Organisation, User
 
 PAGE_SIZE = 50
 
@@ -66,7 +66,9 @@ def filtered_events(data: dict) -> QuerySet[AuditEvent]:
         events = events.filter(organisation=organisation)
     if email := (data.get("q") or "").strip().lower():
         # Failed logins name an address without an account: match the stored address as well.
-        events = events.filter(Q(actor__email=email) | Q(actor_email=email))
+        # Both columns are indexed; the account is looked up first so no join is needed.
+        user_id = User.objects.filter(email=email).values_list("pk", flat=True).first()
+        events = events.filter(Q(actor_id=user_id) | Q(actor_email=email)) if user_id else events.filter(actor_email=email)
     return events.order_by("-id")
 
 

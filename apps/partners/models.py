@@ -277,6 +277,7 @@ class AuditEvent(AppendOnlyModel):
             models.Index(fields=["action", "-id"], name="audit_action_id"),
             models.Index(fields=["organisation", "-id"], name="audit_organisation_id"),
             models.Index(fields=["actor", "-id"], name="audit_actor_id"),
+            models.Index(fields=["actor_email", "-id"], name="audit_actor_email_id"),
         ]
 
     def __str__(self) -> str:

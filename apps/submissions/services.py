@@ -182,7 +182,7 @@ def save_values(
             obj=submission,
             summary=_("%(n)s wijziging(en) opgeslagen in %(form)s %(year)s")
             % {"n": len(changes), "form": submission.form.title, "year": submission.edition.year},
-            data={"version": new_version, "changes": changes[:200]},
+            data={"version": new_version, "cells": sum("cell" in c for c in changes), "changes": len(changes)},  # the cell history lives in HistoricalValue
         )
     return len(changes)
 

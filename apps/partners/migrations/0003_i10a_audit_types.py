@@ -69,5 +69,9 @@ class Migration(migrations.Migration):
             model_name='auditevent',
             index=models.Index(fields=['actor', '-id'], name='audit_actor_id'),
         ),
+        migrations.AddIndex(
+            model_name='auditevent',
+            index=models.Index(fields=['actor_email', '-id'], name='audit_actor_email_id'),
+        ),
         migrations.RunPython(forwards, backwards),
     ]
