@@ -383,3 +383,19 @@ def test_it_walks_every_admin_and_finds_no_write_around_a_service(published, ada
     assert {"submissions.value", "submissions.explanation", "submissions.edition", "partners.user"} <= seen
     assert set(WRITERS) <= seen
     assert Organisation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("model", "headers"),
+    [
+        (Value, ["Aanlevering", "Indicator", "Aantal", "Gewijzigd op"]),
+        (Submission, ["Organisatie", "Formulier", "Editie", "Status"]),
+        (Authenticator, ["Gebruiker", "Soort", "Ingesteld op", "Laatst gebruikt"]),
+    ],
+)
+def test_it_names_admin_columns_in_dutch(admin_client, published, model, headers):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    page = admin_client.get(url).content.decode()
+
+    for header in headers:
+        assert f">{header}</" in page, header

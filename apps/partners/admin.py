@@ -139,9 +139,28 @@ admin.site.unregister(Group)
 class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
     """Who has which second factor; never its secret. An administrator may remove one (audited)."""
 
-    fields = ["user", "type", "created_at", "last_used_at"]
+    list_display = ["person", "kind", "added", "last_used"]
+    list_filter = []
+    fields = ["person", "kind", "added", "last_used"]
     readonly_fields = fields
     actions = None
+
+    # allauth's fields carry English names; the admin columns say it in Dutch.
+    @admin.display(description=_("gebruiker"), ordering="user__email")
+    def person(self, obj):
+        return obj.user
+
+    @admin.display(description=_("soort"), ordering="type")
+    def kind(self, obj):
+        return obj.get_type_display()
+
+    @admin.display(description=_("ingesteld op"), ordering="created_at")
+    def added(self, obj):
+        return obj.created_at
+
+    @admin.display(description=_("laatst gebruikt"), ordering="last_used_at")
+    def last_used(self, obj):
+        return obj.last_used_at
 
     def has_add_permission(self, request):
         return False
