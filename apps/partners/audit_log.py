@@ -108,6 +108,22 @@ def object_url(event: AuditEvent) -> str | None:
         return None
 
 
+def object_urls(events: list[AuditEvent]) -> list[str | None]:
+    """The links of a page of entries; editions are looked up by id in one query (their URL has the year)."""
+    from apps.submissions.models import Edition  # the submissions app builds on partners
+
+    edition_ids = {int(e.object_id) for e in events if e.object_type == "submissions.edition" and e.object_id.isdigit()}
+    years = dict(Edition.objects.filter(pk__in=edition_ids).values_list("pk", "year")) if edition_ids else {}
+    urls = []
+    for e in events:
+        if e.object_type == "submissions.edition":
+            year = years.get(int(e.object_id)) if e.object_id.isdigit() else None
+            urls.append(reverse("edition_overview", args=[year]) if year else None)
+        else:
+            urls.append(object_url(e))
+    return urls
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.partners import access, audit
-from apps.partners.audit_log import AuditFilterForm, csv_rows, filtered_events, object_url, page_of
+from apps.partners.audit_log import AuditFilterForm, csv_rows, filtered_events, object_urls, page_of
 from apps.partners.models import AuditEvent
 from apps.submissions import services
 from apps.submissions.forms_staff import (
@@ -167,7 +167,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="auditlog-{timezone.localdate():%Y%m%d}.csv"'
         return response
     page = page_of(events, data.get("before"))
-    rows = [(e, object_url(e)) for e in page.events]
+    rows = list(zip(page.events, object_urls(page.events)))
     query = request.GET.copy()
     query.pop("before", None)
     query.pop("formaat", None)

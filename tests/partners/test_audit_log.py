@@ -107,6 +107,17 @@ def test_it_links_an_entry_to_its_object(staff, alice, org_a):
     assert f'href="{reverse("staff_organisation", args=[org_a.slug])}"' in response.content.decode()
 
 
+def test_it_links_an_edition_entry_to_its_overview(staff, vera):
+    from apps.submissions.models import Edition
+
+    edition = Edition.objects.create(year=2031)
+    audit.record(action=AuditEvent.Action.EDITION_CHANGED, actor=vera, obj=edition, summary="Editie 2031 gewijzigd")
+
+    response = staff.get(reverse("audit_log"), {"action": "edition.*"})
+
+    assert f'href="{reverse("edition_overview", args=[2031])}"' in response.content.decode()
+
+
 def test_it_downloads_the_filtered_log_as_csv_and_audits_the_download(staff, vera, alice, org_a):
     audit.record(action=AuditEvent.Action.INVITED, actor=alice, organisation=org_a, summary="=HYPERLINK(\"http://x\")")
     audit.record(action=AuditEvent.Action.LOGIN, actor=alice)
