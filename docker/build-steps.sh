@@ -17,7 +17,8 @@ case "${1:?usage: build-steps.sh assets|python}" in
         # Production settings insist on every variable they need. These throwaway values exist only
         # for the commands below, which connect to nothing; the containers get theirs from .env.
         SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(64))')"
-        export SECRET_KEY \
+        MFA_ENCRYPTION_KEY="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+        export SECRET_KEY MFA_ENCRYPTION_KEY \
             ALLOWED_HOSTS=build.invalid \
             SITE_URL=https://build.invalid \
             VAR_CONTACT_EMAIL=build@build.invalid \

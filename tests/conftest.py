@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import encrypt
 
 from apps.partners.models import Organisation, Role
 from apps.partners.services import _sync_admin_flags
@@ -49,7 +50,8 @@ def _member(email: str, organisation: Organisation, role: str):
 
 def _with_totp(user):
     """Give a staff user an authenticator so the two-factor rule lets them through."""
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+    # Stored as allauth stores it: encrypted by our MFA adapter (apps.partners.adapters.MFAAdapter).
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": encrypt("JBSWY3DPEHPK3PXP")})
     return user
 
 

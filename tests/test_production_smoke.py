@@ -33,6 +33,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.smoke_http import Browser, totp
 
@@ -268,6 +269,7 @@ def stack(image_tree, database_url, redis_urls, smtp_sink, tmp_path_factory):
         EMAIL_PORT=str(smtp_sink.port),
         EMAIL_USE_TLS="False",
         ADMINS="Beheer VAR <beheer@var.example.org>",
+        MFA_ENCRYPTION_KEY=Fernet.generate_key().decode(),
         GUNICORN_WORKERS="2",
     )
     env = _imitate().image_env(image_tree)
@@ -275,6 +277,8 @@ def stack(image_tree, database_url, redis_urls, smtp_sink, tmp_path_factory):
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "CELERY_BEAT_SCHEDULE_FILE": str(state / "celerybeat-schedule"),
         "CELERY_BEAT_HEARTBEAT_FILE": str(state / "celerybeat-heartbeat"),
+        # The image's volume for built export files, shared by web and worker as in compose.
+        "MEDIA_ROOT": str(state / "media"),
         # The app user's home in the image (/app) is not writable; a home nothing can be created in.
         "HOME": "/proc/self",
     }

@@ -4,15 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_ipv46_address
 from django.http import HttpRequest
 
 from apps.partners.models import AuditEvent, Organisation, User
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address, read as allauth reads it for its rate limits (ALLAUTH_TRUSTED_PROXY_COUNT).
+
+    Behind TRUSTED_PROXY_COUNT proxies that each append to X-Forwarded-For, the client is the
+    address that many places from the right; entries further left were written by the client and
+    prove nothing. Without trusted proxies (or header), REMOTE_ADDR.
+    """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    count = settings.ALLAUTH_TRUSTED_PROXY_COUNT  # = TRUSTED_PROXY_COUNT (base settings): one number for both
+    forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
+    ip = forwarded[-count] if count > 0 and len(forwarded) >= count else request.META.get("REMOTE_ADDR")
+    try:
+        validate_ipv46_address(ip or "")
+    except ValidationError:
+        return None
+    return ip
 
 
 def record(

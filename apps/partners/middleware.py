@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -14,26 +12,27 @@ from django.utils.translation import gettext as _
 
 from apps.partners import access
 
-# Pages a staff member without an authenticator can still reach: logging in and out,
-# setting up TOTP, language switching and static files.
-_ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz/")
+needs_two_factor = access.needs_two_factor  # the rule lives in access.py
 
-
-def needs_two_factor(user) -> bool:
-    """Staff and administrators must have a TOTP authenticator before they do anything else."""
-    if not user.is_authenticated or not access.is_var_staff(user):
-        return False
-    if settings.DEBUG and settings.MFA_EXEMPT_DEMO_ACCOUNTS_IN_DEBUG and user.email.endswith("@demo.invalid"):
-        return False
-    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+# What a staff member without an authenticator can still reach: setting up TOTP (allauth asks for
+# the password again first) and logging out; plus language switching, static files and the health
+# check, which show nothing of the application. Everything else, /accounts/ pages included, waits.
+_ALLOWED_NAMES = ("mfa_activate_totp", "account_reauthenticate", "account_logout")
+_ALLOWED_PREFIXES = ("/i18n/", "/static/", "/healthz/")
 
 
 class RequireTwoFactorMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self._allowed_paths: frozenset[str] | None = None
+
+    def _allowed(self, path: str) -> bool:
+        if self._allowed_paths is None:
+            self._allowed_paths = frozenset(reverse(name) for name in _ALLOWED_NAMES)
+        return path in self._allowed_paths or path.startswith(_ALLOWED_PREFIXES)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(_ALLOWED_PREFIXES) and needs_two_factor(request.user):
+        if not self._allowed(request.path) and access.needs_two_factor(request.user):
             messages.warning(
                 request,
                 _(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -131,6 +132,14 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.short_name or self.name
 
+    def save(self, *args, **kwargs) -> None:
+        # Flipping "is de VAR" would turn its staff into staff of a partner (or the reverse).
+        if self.pk is not None and self.memberships.exists():
+            was_var = Organisation.objects.filter(pk=self.pk).values_list("is_var", flat=True).first()
+            if was_var is not None and was_var != self.is_var:
+                raise ValidationError({"is_var": _("Deze organisatie heeft leden; 'is de VAR' verandert dan niet.")})
+        super().save(*args, **kwargs)
+
     def is_active_on(self, day: datetime.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
 
@@ -146,6 +155,14 @@ class Role(models.TextChoices):
 # Roles that only exist inside the VAR organisation.
 STAFF_ROLES = frozenset({Role.REVIEWER, Role.ADMINISTRATOR})
 PARTNER_ROLES = frozenset({Role.COORDINATOR, Role.CONTRIBUTOR, Role.VIEWER})
+
+
+def check_role_fits_organisation(*, organisation: Organisation, role: str) -> None:
+    """Staff roles exist only inside the VAR; partner roles only outside it."""
+    if role in STAFF_ROLES and not organisation.is_var:
+        raise ValidationError({"role": _("De rollen VAR-medewerker en beheerder bestaan alleen binnen de VAR.")})
+    if role in PARTNER_ROLES and organisation.is_var:
+        raise ValidationError({"role": _("Kies binnen de VAR de rol VAR-medewerker of beheerder.")})
 
 
 class Membership(models.Model):
@@ -172,6 +189,18 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} – {self.organisation} ({self.get_role_display()})"
 
+    def clean(self) -> None:
+        if self.organisation_id is not None:
+            check_role_fits_organisation(organisation=self.organisation, role=self.role)
+
+    def save(self, *args, **kwargs) -> None:
+        # Every save path (services, admin, shell, fixtures through save()) passes this check, so a
+        # reviewer role outside the VAR cannot exist. Not a database constraint: the rule spans two
+        # tables, and Organisation.save() guards the other side (is_var cannot flip under members).
+        # bulk_create/update() skip it; the application uses neither for memberships.
+        self.clean()
+        super().save(*args, **kwargs)
+
 
 class AppendOnlyModel(models.Model):
     """A record that is written once and never changed or deleted by the application."""
@@ -192,26 +221,43 @@ class AuditEvent(AppendOnlyModel):
     """An append-only record of who did what; never updated or deleted by the application."""
 
     class Action(models.TextChoices):
-        LOGIN = "login", _("Ingelogd")
-        LOGIN_FAILED = "login_failed", _("Mislukte inlogpoging")
-        LOGOUT = "logout", _("Uitgelogd")
-        INVITED = "invited", _("Uitgenodigd")
-        MEMBERSHIP_CHANGED = "membership_changed", _("Rol gewijzigd")
-        MEMBERSHIP_REMOVED = "membership_removed", _("Lidmaatschap verwijderd")
-        MFA_ACTIVATED = "mfa_activated", _("Tweestapsverificatie ingesteld")
-        MFA_DEACTIVATED = "mfa_deactivated", _("Tweestapsverificatie uitgezet")
-        PASSWORD_RESET = "password_reset", _("Wachtwoord opnieuw ingesteld")
-        PASSWORD_CHANGED = "password_changed", _("Wachtwoord gewijzigd")
-        SUBMISSION = "submission", _("Aanlevering")
-        VALUES_SAVED = "values_saved", _("Cijfers opgeslagen")
-        EXPORT = "export", _("Export gedownload")
+        # Dotted "object.event" types (as pretix does): the audit log filters on the exact type or on
+        # the part before the dot (all "account." events). Stored values; renaming one needs a migration.
+        LOGIN = "account.login", _("Ingelogd")
+        LOGIN_FAILED = "account.login_failed", _("Mislukte inlogpoging")
+        RATE_LIMITED = "account.rate_limited", _("Inlogpoging geweigerd (te veel pogingen)")
+        LOGOUT = "account.logout", _("Uitgelogd")
+        MFA_ACTIVATED = "account.mfa_added", _("Tweestapsverificatie ingesteld")
+        MFA_DEACTIVATED = "account.mfa_removed", _("Tweestapsverificatie uitgezet")
+        MFA_REMOVED_BY_ADMIN = "account.mfa_removed_by_admin", _("Tweestapsverificatie verwijderd door beheerder")
+        PASSWORD_RESET = "account.password_reset", _("Wachtwoord opnieuw ingesteld")
+        PASSWORD_CHANGED = "account.password_changed", _("Wachtwoord gewijzigd")
+        PASSWORD_SET = "account.password_set", _("Wachtwoord ingesteld door beheerder")
+        DEACTIVATED = "account.deactivated", _("Account uitgeschakeld")
+        ACTIVATED = "account.activated", _("Account weer ingeschakeld")
+        ACCOUNT_RENAMED = "account.renamed", _("Naam gewijzigd")
+        INVITED = "membership.invited", _("Uitgenodigd")
+        MEMBERSHIP_CHANGED = "membership.role_changed", _("Rol gewijzigd")
+        MEMBERSHIP_REMOVED = "membership.removed", _("Lidmaatschap verwijderd")
+        ORGANISATION_CREATED = "organisation.created", _("Organisatie aangemaakt")
+        ORGANISATION_RENAMED = "organisation.renamed", _("Organisatie hernoemd")
+        ORGANISATION_CHANGED = "organisation.changed", _("Organisatie gewijzigd")
+        SUBMITTED = "submission.submitted", _("Aanlevering ingediend")
+        RETURNED = "submission.returned", _("Aanlevering teruggestuurd")
+        APPROVED = "submission.approved", _("Aanlevering goedgekeurd")
+        REOPENED = "submission.reopened", _("Aanlevering heropend")
+        VALUES_SAVED = "submission.values_saved", _("Cijfers opgeslagen")
+        EDITION_CHANGED = "edition.changed", _("Editie gewijzigd")
+        CATALOGUE_CHANGED = "catalogue.changed", _("Catalogus gewijzigd")
+        EXPORT = "export.downloaded", _("Export gedownload")
+        AUDIT_EXPORTED = "audit.exported", _("Auditlog gedownload")
 
     at = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("door")
     )
     actor_email = models.CharField(_("e-mailadres"), max_length=254, blank=True)
-    action = models.CharField(_("actie"), max_length=30, choices=Action.choices, db_index=True)
+    action = models.CharField(_("actie"), max_length=40, choices=Action.choices, db_index=True)
     organisation = models.ForeignKey(
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("organisatie")
     )
@@ -225,6 +271,14 @@ class AuditEvent(AppendOnlyModel):
         verbose_name = _("auditregel")
         verbose_name_plural = _("auditlog")
         ordering = ["-at", "-id"]
+        # The audit log page filters on one of these and pages by id (newest first): each filter
+        # reads an index range, never the whole table.
+        indexes = [
+            models.Index(fields=["action", "-id"], name="audit_action_id"),
+            models.Index(fields=["organisation", "-id"], name="audit_organisation_id"),
+            models.Index(fields=["actor", "-id"], name="audit_actor_id"),
+            models.Index(fields=["actor_email", "-id"], name="audit_actor_email_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.get_action_display()}"

@@ -9,19 +9,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from apps.partners import access, audit
-from apps.partners.models import PARTNER_ROLES, STAFF_ROLES, AuditEvent, Membership, Organisation, Role, User
-
-
-def check_role_fits_organisation(*, organisation: Organisation, role: str) -> None:
-    """Staff roles exist only inside the VAR; partner roles only outside it."""
-    if role in STAFF_ROLES and not organisation.is_var:
-        raise ValidationError(
-            {"role": _("De rollen VAR-medewerker en beheerder bestaan alleen binnen de VAR.")}
-        )
-    if role in PARTNER_ROLES and organisation.is_var:
-        raise ValidationError(
-            {"role": _("Kies binnen de VAR de rol VAR-medewerker of beheerder.")}
-        )
+from apps.partners.models import (
+    AuditEvent,
+    Membership,
+    Organisation,
+    Role,
+    User,
+    check_role_fits_organisation,
+)
 
 
 def check_may_manage_role(*, actor: User, roles: set[str]) -> None:
@@ -126,3 +121,89 @@ def remove_membership(*, membership: Membership, removed_by: User, request: Http
     )
     membership.delete()
     _sync_admin_flags(user)
+
+
+# -- accounts and organisations (the admin's only way to change them) ------------------------------
+
+
+@transaction.atomic
+def update_account(
+    *, user: User, name: str, is_active: bool, changed_by: User, request: HttpRequest | None = None
+) -> User:
+    """Rename or (de)activate an account. Only administrators; nobody switches themselves off."""
+    if not access.is_administrator(changed_by):
+        raise ValidationError(_("Alleen een beheerder wijzigt accounts."))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not is_active and user.pk == changed_by.pk:
+        raise ValidationError({"is_active": _("U kunt uw eigen account niet uitschakelen.")})
+    name = name.strip()
+    if name != user.name:
+        audit.record(
+            action=AuditEvent.Action.ACCOUNT_RENAMED,
+            actor=changed_by,
+            obj=user,
+            summary=f"{user.email}: {user.name or '–'} → {name or '–'}",
+            data={"old": user.name, "new": name},
+            request=request,
+        )
+        user.name = name
+    if is_active != user.is_active:
+        audit.record(
+            action=AuditEvent.Action.ACTIVATED if is_active else AuditEvent.Action.DEACTIVATED,
+            actor=changed_by,
+            obj=user,
+            summary=(_("%(email)s weer ingeschakeld") if is_active else _("%(email)s uitgeschakeld")) % {"email": user.email},
+            request=request,
+        )
+        user.is_active = is_active
+    user.save(update_fields=["name", "is_active"])
+    access.forget_roles(user)
+    return user
+
+
+ORGANISATION_FIELDS = ("name", "short_name", "slug", "kind", "subregion", "cbs_code", "valid_from", "valid_to")
+
+
+@transaction.atomic
+def save_organisation(
+    *, organisation: Organisation, changed_by: User, request: HttpRequest | None = None
+) -> Organisation:
+    """Create or change an organisation (never its 'is de VAR' flag), with one audit entry saying what changed."""
+    access.require_staff(changed_by)
+    created = organisation.pk is None
+    before = {} if created else Organisation.objects.select_for_update().filter(pk=organisation.pk).values(*ORGANISATION_FIELDS, "is_var").get()
+    if not created and organisation.is_var != before["is_var"]:
+        raise ValidationError({"is_var": _("Of een organisatie de VAR is, verandert niet.")})
+    organisation.full_clean()
+    organisation.save()
+    changes = {f: [str(before.get(f, "")), str(getattr(organisation, f))] for f in ORGANISATION_FIELDS if before.get(f) != getattr(organisation, f)}
+    if created:
+        action, summary = AuditEvent.Action.ORGANISATION_CREATED, _("%(name)s aangemaakt") % {"name": organisation.name}
+    elif "name" in changes or "short_name" in changes:
+        old = before["name"]
+        action, summary = AuditEvent.Action.ORGANISATION_RENAMED, f"{old} → {organisation.name}"
+    else:
+        action, summary = AuditEvent.Action.ORGANISATION_CHANGED, _("%(name)s gewijzigd: %(fields)s") % {
+            "name": organisation.name, "fields": ", ".join(sorted(changes)) or "–"}
+    if created or changes:
+        audit.record(
+            action=action, actor=changed_by, organisation=organisation, obj=organisation, summary=summary,
+            data={"changes": changes}, request=request,
+        )
+    return organisation
+
+
+@transaction.atomic
+def remove_authenticator(*, authenticator, removed_by: User, request: HttpRequest | None = None) -> None:
+    """An administrator removes someone's TOTP or recovery codes (a lost phone); they must set it up again."""
+    if not access.is_administrator(removed_by):
+        raise ValidationError(_("Alleen een beheerder verwijdert tweestapsverificatie van een ander."))
+    audit.record(
+        action=AuditEvent.Action.MFA_REMOVED_BY_ADMIN,
+        actor=removed_by,
+        obj=authenticator.user,
+        summary=f"{authenticator.user.email}: {authenticator.get_type_display()}",
+        data={"type": authenticator.type, "user": authenticator.user_id},
+        request=request,
+    )
+    authenticator.delete()

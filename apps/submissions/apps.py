@@ -8,4 +8,4 @@ class SubmissionsConfig(AppConfig):
     verbose_name = _("Aanleveringen")
 
     def ready(self) -> None:
-        from apps.submissions import signals  # noqa: F401 - connects the receivers
+        from apps.submissions import catalogue, signals  # noqa: F401 - connect the receivers (catalogue: frozen guard)

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import pre_delete, pre_save
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from apps.submissions.models import (
     Category,
@@ -22,6 +28,8 @@ from apps.submissions.models import (
     Section,
     Value,
 )
+from apps.partners import access, audit
+from apps.partners.models import AuditEvent, User
 from apps.submissions.signals import one_revision
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "catalogue" / "catalogue.yaml"
@@ -30,6 +38,105 @@ _CODE = re.compile(r"^[a-z0-9_]+$")
 
 class CatalogueError(Exception):
     """The catalogue file is not valid; the message says where."""
+
+
+class CatalogueFrozen(CatalogueError):
+    """The edition is published: its catalogue is what the published figures were counted against."""
+
+
+CATALOGUE_MODELS = (Dimension, Category, Form, Section, Indicator, Rule)
+
+# Set while a service that already checked (and locked) the edition writes its catalogue, so the
+# per-object guard below does not ask again for each of hundreds of rows.
+_checked_edition: ContextVar[int | None] = ContextVar("catalogue_checked_edition", default=None)
+
+
+def edition_of(obj: models.Model) -> Edition:
+    """The edition a catalogue object belongs to."""
+    if isinstance(obj, Category):
+        return obj.dimension.edition
+    if isinstance(obj, Section):
+        return obj.form.edition
+    if isinstance(obj, Rule):
+        return obj.indicator.edition
+    return obj.edition
+
+
+def check_catalogue_editable(edition: Edition) -> None:
+    """Refuse any change to the catalogue of a published edition."""
+    if edition.status == Edition.Status.PUBLISHED:
+        raise CatalogueFrozen(
+            _("Editie %(year)s is gepubliceerd; de catalogus daarvan verandert niet meer.") % {"year": edition.year}
+        )
+
+
+@contextmanager
+def _writing(edition: Edition) -> Iterator[Edition]:
+    """Lock the edition row, check it is not published, and let the writes below through."""
+    locked = Edition.objects.select_for_update().get(pk=edition.pk)
+    check_catalogue_editable(locked)
+    token = _checked_edition.set(locked.pk)
+    try:
+        yield locked
+    finally:
+        _checked_edition.reset(token)
+
+
+def _refuse_frozen(sender, instance, **kwargs) -> None:
+    """Last line: no save path (admin, shell, a future command) changes a published catalogue."""
+    edition_ids = {edition_of(instance).pk}
+    if instance.pk is not None:
+        # An existing object may be moved out of a published edition: where it was counts too.
+        old = type(instance).objects.filter(pk=instance.pk).first()
+        if old is not None:
+            edition_ids.add(edition_of(old).pk)
+    for edition in Edition.objects.filter(pk__in=edition_ids - {_checked_edition.get()}):
+        check_catalogue_editable(edition)
+
+
+for _model in CATALOGUE_MODELS:
+    pre_save.connect(_refuse_frozen, sender=_model, dispatch_uid=f"catalogue_frozen_save_{_model.__name__}")
+    pre_delete.connect(_refuse_frozen, sender=_model, dispatch_uid=f"catalogue_frozen_delete_{_model.__name__}")
+
+
+def _describe(obj: models.Model) -> str:
+    return f"{obj._meta.verbose_name} {getattr(obj, 'code', '') or obj}"
+
+
+@transaction.atomic
+def save_catalogue_object(
+    *, obj: models.Model, user: User, changed: list[str] | None = None, request: HttpRequest | None = None
+) -> None:
+    """Save one catalogue object of an unpublished edition (the admin's only way to write one)."""
+    access.require_staff(user)
+    created = obj.pk is None
+    with _writing(edition_of(obj)) as edition:
+        obj.save()  # the revision signal raises Edition.catalogue_revision
+        audit.record(
+            action=AuditEvent.Action.CATALOGUE_CHANGED,
+            actor=user,
+            obj=obj,
+            summary=_("Catalogus %(year)s: %(what)s %(how)s")
+            % {"year": edition.year, "what": _describe(obj), "how": _("toegevoegd") if created else _("gewijzigd")},
+            data={"edition": edition.year, "created": created, "fields": sorted(changed or [])},
+            request=request,
+        )
+
+
+@transaction.atomic
+def delete_catalogue_object(*, obj: models.Model, user: User, request: HttpRequest | None = None) -> None:
+    """Delete one catalogue object of an unpublished edition; figures keep their indicator (PROTECT)."""
+    access.require_staff(user)
+    with _writing(edition_of(obj)) as edition:
+        audit.record(
+            action=AuditEvent.Action.CATALOGUE_CHANGED,
+            actor=user,
+            obj=obj,
+            summary=_("Catalogus %(year)s: %(what)s verwijderd") % {"year": edition.year, "what": _describe(obj)},
+            data={"edition": edition.year, "deleted": True},
+            request=request,
+        )
+        obj.delete()
 
 
 @dataclass
@@ -83,14 +190,26 @@ def _upsert(model, lookup: dict, values: dict, result: LoadResult):
 
 
 @transaction.atomic
-def load_catalogue(*, edition: Edition, path: Path = DEFAULT_PATH) -> LoadResult:
+def load_catalogue(*, edition: Edition, path: Path = DEFAULT_PATH, user: User | None = None) -> LoadResult:
     """Create or update the edition's snapshot of everything valid in its year.
 
     Items that left the file are removed from the snapshot unless figures were entered for them;
-    those are kept (and reported) so no delivered figure is ever lost.
+    those are kept (and reported) so no delivered figure is ever lost. A published edition is
+    refused (CatalogueFrozen). `user=None` is the system (management commands, new editions).
     """
-    with one_revision(edition_id=edition.pk):
-        return _load_catalogue(edition=edition, path=path)
+    with _writing(edition) as locked, one_revision(edition_id=edition.pk):
+        result = _load_catalogue(edition=locked, path=path)
+        audit.record(
+            action=AuditEvent.Action.CATALOGUE_CHANGED,
+            actor=user,
+            obj=locked,
+            summary=_("Catalogus %(version)s geladen in editie %(year)s: %(c)s nieuw, %(u)s bijgewerkt, %(r)s verwijderd")
+            % {"version": result.version, "year": locked.year, "c": result.created, "u": result.updated, "r": result.removed},
+            data={"version": result.version, "created": result.created, "updated": result.updated,
+                  "removed": result.removed, "kept": result.kept, "file": str(path.name)},
+        )
+    edition.catalogue_version = locked.catalogue_version
+    return result
 
 
 def _load_catalogue(*, edition: Edition, path: Path) -> LoadResult:

@@ -41,7 +41,3 @@ class OverviewFilterForm(forms.Form):
     subregion = forms.ChoiceField(
         label=_("Subregio"), required=False, choices=[("", _("Alle subregio's")), *Subregion.choices]
     )
-
-
-class AuditSearchForm(forms.Form):
-    q = forms.CharField(label=_("Zoeken"), required=False, max_length=200)

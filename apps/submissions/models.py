@@ -55,7 +55,7 @@ class Edition(models.Model):
 class Dimension(models.Model):
     """A way of splitting a count, such as form of exploitation or gender."""
 
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="dimensions")
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="dimensions", verbose_name=_("editie"))
     code = models.SlugField(_("code"), max_length=60)
     label = models.CharField(_("label"), max_length=200)
 
@@ -69,7 +69,7 @@ class Dimension(models.Model):
 
 
 class Category(models.Model):
-    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="categories")
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="categories", verbose_name=_("uitsplitsing"))
     code = models.SlugField(_("code"), max_length=40)
     label = models.CharField(_("label"), max_length=200)
     order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
@@ -94,7 +94,7 @@ class Category(models.Model):
 class Form(models.Model):
     """One questionnaire of an edition, for one kind of partner."""
 
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="forms")
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="forms", verbose_name=_("editie"))
     code = models.SlugField(_("code"), max_length=40)
     title = models.CharField(_("titel"), max_length=200)
     description = models.TextField(_("toelichting"), blank=True)
@@ -118,7 +118,7 @@ class Form(models.Model):
 
 
 class Section(models.Model):
-    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="sections")
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="sections", verbose_name=_("formulier"))
     code = models.SlugField(_("code"), max_length=60)
     title = models.CharField(_("titel"), max_length=200)
     description = models.TextField(_("toelichting"), blank=True)
@@ -142,8 +142,8 @@ class Indicator(models.Model):
         BOOLEAN = "boolean", _("Ja/nee")
         TEXT = "text", _("Tekst")
 
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="indicators")
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="indicators")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("onderdeel"))
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("editie"))
     code = models.SlugField(_("code"), max_length=60)
     label = models.CharField(_("label"), max_length=300)
     help_text = models.TextField(_("uitleg"), blank=True)
@@ -183,7 +183,7 @@ class Rule(models.Model):
         ERROR = "error", _("Fout")
         WARNING = "warning", _("Waarschuwing")
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="rules")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="rules", verbose_name=_("indicator"))
     kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
     severity = models.CharField(_("ernst"), max_length=10, choices=Severity.choices, default=Severity.WARNING)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
@@ -206,21 +206,21 @@ class Submission(models.Model):
         RETURNED = "returned", _("Teruggestuurd")
         APPROVED = "approved", _("Goedgekeurd")
 
-    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="submissions")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="submissions")
-    form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="submissions")
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("editie"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("organisatie"))
+    form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("formulier"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     # Bumped on every save of values: a save based on an older version is refused (no lost updates).
     version = models.PositiveIntegerField(_("versie"), default=1)
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     updated_at = models.DateTimeField(_("laatst gewijzigd"), auto_now=True)
     last_edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("laatst gewijzigd door")
     )
     submitted_at = models.DateTimeField(_("ingediend op"), null=True, blank=True)
     approved_at = models.DateTimeField(_("goedgekeurd op"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("goedgekeurd door")
     )
     # Errors plus unexplained warnings, refreshed on every save: the staff overview reads it as is.
     open_findings = models.PositiveIntegerField(_("open controlepunten"), default=0)
@@ -297,8 +297,8 @@ class Value(models.Model):
     Rows are never deleted once written, so a cleared cell keeps its history and its version.
     """
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="values")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="values", verbose_name=_("aanlevering"))
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values", verbose_name=_("indicator"))
     row = models.CharField(_("rij"), max_length=40, blank=True)
     col = models.CharField(_("kolom"), max_length=40, blank=True)
     number = models.PositiveIntegerField(_("aantal"), null=True, blank=True)
@@ -308,7 +308,7 @@ class Value(models.Model):
     changed_in_version = models.PositiveIntegerField(_("gewijzigd in versie"), default=1)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("gewijzigd door")
     )
     history = HistoricalRecords()
 
@@ -333,12 +333,12 @@ class Value(models.Model):
 class Explanation(models.Model):
     """The partner's explanation of a warning, keyed by the warning's stable key."""
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="explanations")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="explanations", verbose_name=_("aanlevering"))
     key = models.CharField(_("sleutel"), max_length=200)
     text = models.TextField(_("toelichting"))
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("gewijzigd door")
     )
     history = HistoricalRecords()
 
@@ -365,9 +365,9 @@ class SubmissionEvent(AppendOnlyModel):
         APPROVE = "approve", _("Goedgekeurd")
         REOPEN = "reopen", _("Heropend")
 
-    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events", verbose_name=_("aanlevering"))
     at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("door"))
     action = models.CharField(_("actie"), max_length=20, choices=Action.choices)
     from_status = models.CharField(_("van"), max_length=20, choices=Submission.Status.choices)
     to_status = models.CharField(_("naar"), max_length=20, choices=Submission.Status.choices)
@@ -388,8 +388,8 @@ class SubmissionEvent(AppendOnlyModel):
 class ReminderLog(models.Model):
     """Which deadline reminder went to which organisation on which day: never send one twice."""
 
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+", verbose_name=_("editie"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisatie"))
     kind = models.CharField(_("soort"), max_length=30)
     sent_on = models.DateField(_("verstuurd op"))
 

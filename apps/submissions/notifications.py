@@ -20,7 +20,7 @@ def _emails(memberships) -> list[str]:
 
 
 def staff_emails() -> list[str]:
-    return _emails(Membership.objects.filter(role__in=STAFF_ROLES).select_related("user"))
+    return _emails(Membership.objects.filter(role__in=STAFF_ROLES, organisation__is_var=True).select_related("user"))
 
 
 def coordinator_emails(organisation: Organisation) -> list[str]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from apps.partners.models import AuditEvent, User
+from django.utils.translation import gettext as _
+
+from apps.partners import access
+from apps.partners.models import User
 from apps.submissions import services
-from apps.submissions.models import Indicator, Submission, SubmissionEvent
+from apps.submissions.models import Explanation, Indicator, Submission, SubmissionEvent, Value
 from apps.submissions.selectors import load_form_context
 
 
@@ -34,27 +37,64 @@ class TimelineEntry:
     items: list | None = None
 
 
-def _change_lines(changes: list[dict], grids) -> list[dict]:
-    """Turn the audit's recorded cell changes into 'label: old → new' lines."""
-    lines = []
-    for change in changes:
-        if "cell" not in change:
-            lines.append({"indicator": "Toelichting", "text": change.get("explanation", "")})
+def _short(value) -> object:
+    if value in (None, ""):
+        return "leeg"
+    if isinstance(value, str) and len(value) > 60:
+        return value[:57] + "…"
+    return value
+
+
+def _cell_label(grids_by_pk: dict, indicator_id: int, row: str, col: str) -> str:
+    grid = grids_by_pk.get(indicator_id)
+    if grid is None:
+        return f"{row} {col}".strip() or str(indicator_id)
+    label = grid.indicator.label
+    where = grid.label_of((row, col))
+    return f"{label} – {where}" if where and where != label else label
+
+
+def _value_history(submission: Submission, grids) -> list[TimelineEntry]:
+    """One entry per save, read from django-simple-history's records of the values: the only copy.
+
+    Each save gives the cells it changed one submission version (changed_in_version), so the
+    records of one save share it. Old → new comes from the record before it of the same cell.
+    """
+    grids_by_pk = {grid.indicator.pk: grid for grid in (grids or {}).values()}
+    records = (
+        Value.history.filter(submission_id=submission.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    previous: dict[int, object] = {}
+    saves: dict[int, TimelineEntry] = {}
+    for record in records:
+        new = record.number if record.number is not None else record.text
+        old = previous.get(record.id)
+        previous[record.id] = new
+        if record.history_type == "-":
             continue
-        code, row, col = change["cell"]
-        grid = grids.get(code) if grids else None
-        label = grid.indicator.label if grid else code
-        where = grid.label_of((row, col)) if grid else f"{row} {col}".strip()
-        if where and where != label:
-            label = f"{label} – {where}"
-        old = "leeg" if change.get("old") in (None, "") else change["old"]
-        new = "leeg" if change.get("new") in (None, "") else change["new"]
-        if isinstance(old, str) and len(old) > 60:
-            old = old[:57] + "…"
-        if isinstance(new, str) and len(new) > 60:
-            new = new[:57] + "…"
-        lines.append({"indicator": label, "text": f"{old} → {new}"})
-    return lines
+        entry = saves.get(record.changed_in_version)
+        if entry is None:
+            who = record.history_user.email if record.history_user else "systeem"
+            entry = saves[record.changed_in_version] = TimelineEntry(
+                at=record.history_date, who=who, what=_("Cijfers opgeslagen (versie %(v)s)") % {"v": record.changed_in_version},
+                items=[],
+            )
+        entry.at = max(entry.at, record.history_date)
+        entry.items.append(
+            {"indicator": _cell_label(grids_by_pk, record.indicator_id, record.row, record.col), "text": f"{_short(old)} → {_short(new)}"}
+        )
+    explanations = [
+        TimelineEntry(
+            at=record.history_date,
+            who=record.history_user.email if record.history_user else "systeem",
+            what=_("Toelichting verwijderd") if record.history_type == "-" else _("Toelichting bijgewerkt"),
+            items=[{"indicator": _("Toelichting"), "text": _short(record.text)}],
+        )
+        for record in Explanation.history.filter(submission_id=submission.pk).select_related("history_user")
+    ]
+    return list(saves.values()) + explanations
 
 
 def timeline(submission: Submission, grids=None) -> list[TimelineEntry]:
@@ -72,14 +112,7 @@ def timeline(submission: Submission, grids=None) -> list[TimelineEntry]:
         )
         for e in SubmissionEvent.objects.filter(submission=submission).select_related("actor")
     ]
-    entries += [
-        TimelineEntry(
-            at=a.at, who=a.actor_email or "systeem", what=a.summary, items=_change_lines(a.data.get("changes", []), grids)
-        )
-        for a in AuditEvent.objects.filter(
-            action=AuditEvent.Action.VALUES_SAVED, object_type="submissions.submission", object_id=str(submission.pk)
-        )
-    ]
+    entries += _value_history(submission, grids)
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 
@@ -131,6 +164,6 @@ def review_context(submission: Submission, *, user: User) -> dict:
         "previous": context.previous,
         "findings": findings,
         "timeline": timeline(submission, context.grids),
-        "actions": services.allowed_actions(user, submission),
+        "actions": access.allowed_actions(user, submission),
         "lock_reason": services.lock_reason(submission),
     }

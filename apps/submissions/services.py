@@ -182,7 +182,7 @@ def save_values(
             obj=submission,
             summary=_("%(n)s wijziging(en) opgeslagen in %(form)s %(year)s")
             % {"n": len(changes), "form": submission.form.title, "year": submission.edition.year},
-            data={"version": new_version, "changes": changes[:200]},
+            data={"version": new_version, "cells": sum("cell" in c for c in changes), "changes": len(changes)},  # the cell history lives in HistoricalValue
         )
     return len(changes)
 
@@ -222,7 +222,7 @@ def open_edition(*, edition: Edition, opened_by: User | None) -> int:
     edition.status = Edition.Status.OPEN
     edition.save(update_fields=["status"])
     audit.record(
-        action=AuditEvent.Action.SUBMISSION,
+        action=AuditEvent.Action.EDITION_CHANGED,
         actor=opened_by,
         obj=edition,
         summary=_("Editie %(year)s geopend: %(n)s aanleveringen aangemaakt") % {"year": edition.year, "n": created},
@@ -253,24 +253,9 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def may_act(user: User, submission: Submission, action: str) -> bool:
-    """Whether the user holds the role for this action (the state is checked separately)."""
-    transition = TRANSITIONS[action]
-    if transition.by_staff:
-        return access.is_var_staff(user)
-    return access.can_submit(user, submission.organisation)
-
-
-def allowed_actions(user: User, submission: Submission) -> list[str]:
-    """The actions this user can take now; used to show buttons, never to authorise."""
-    if submission.edition.status == Edition.Status.PUBLISHED:
-        return []
-    return [
-        action
-        for action, t in TRANSITIONS.items()
-        if submission.status in t.sources and may_act(user, submission, action)
-        and not (action == Action.SUBMIT and submission.edition.status == Edition.Status.CLOSED)
-    ]
+# Who may take which step lives in access.py; these names stay for existing callers.
+may_act = access.may_act
+allowed_actions = access.allowed_actions
 
 
 def submit_blockers(submission: Submission) -> list[str]:
@@ -280,6 +265,13 @@ def submit_blockers(submission: Submission) -> list[str]:
         _("Toelichting ontbreekt: %(m)s") % {"m": f.message} for f in pending if not f.is_error
     ]
 
+
+_AUDIT_ACTIONS = {
+    Action.SUBMIT: AuditEvent.Action.SUBMITTED,
+    Action.RETURN: AuditEvent.Action.RETURNED,
+    Action.APPROVE: AuditEvent.Action.APPROVED,
+    Action.REOPEN: AuditEvent.Action.REOPENED,
+}
 
 _STATUS_WORDS = {
     Status.DRAFT: gettext_lazy("nog een concept"),
@@ -308,6 +300,8 @@ def transition(
         .get(pk=submission_id)
     )
     if not may_act(user, submission, action):
+        if action == Action.APPROVE and access.is_var_staff(user):  # four eyes: see access.may_act
+            raise TransitionNotAllowed(_("U heeft deze aanlevering zelf ingediend; een collega keurt haar goed."))
         raise PermissionDenied(_("U mag deze stap niet zetten."))
     if submission.edition.status == Edition.Status.PUBLISHED:
         raise TransitionNotAllowed(
@@ -353,7 +347,7 @@ def transition(
         late=late,
     )
     audit.record(
-        action=AuditEvent.Action.SUBMISSION,
+        action=_AUDIT_ACTIONS[action],
         actor=user,
         organisation=submission.organisation,
         obj=submission,
@@ -392,7 +386,7 @@ def change_edition(*, edition_id: int, move: str, user: User) -> Edition:
         edition.published_at = timezone.now()
     edition.save(update_fields=["status", "published_at"])
     audit.record(
-        action=AuditEvent.Action.SUBMISSION,
+        action=AuditEvent.Action.EDITION_CHANGED,
         actor=user,
         obj=edition,
         summary=_("Editie %(year)s: %(old)s → %(new)s")
@@ -412,7 +406,7 @@ def set_dates(*, edition_id: int, user: User, opens_on: datetime.date | None, de
     edition.opens_on, edition.deadline = opens_on, deadline
     edition.save(update_fields=["opens_on", "deadline"])
     audit.record(
-        action=AuditEvent.Action.SUBMISSION,
+        action=AuditEvent.Action.EDITION_CHANGED,
         actor=user,
         obj=edition,
         summary=_("Editie %(year)s: opent %(open)s, deadline %(deadline)s")

@@ -6,17 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.partners import access
+from apps.partners import access, audit
+from apps.partners.audit_log import AuditFilterForm, csv_rows, filtered_events, object_urls, page_of
 from apps.partners.models import AuditEvent
 from apps.submissions import services
 from apps.submissions.forms_staff import (
-    AuditSearchForm,
     EditionCreateForm,
     EditionDatesForm,
     OverviewFilterForm,
@@ -149,13 +149,30 @@ def review_submission(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "submissions/review.html", context, status=status)
 
 
-@login_required
+@access.staff_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    access.require_staff(request.user)
-    form = AuditSearchForm(request.GET or None)
-    events = AuditEvent.objects.select_related("organisation")
-    if form.is_valid() and (q := form.cleaned_data["q"]):
-        events = events.filter(
-            Q(actor_email__icontains=q) | Q(summary__icontains=q) | Q(action__icontains=q) | Q(organisation__name__icontains=q)
+    """Filter the audit log by period, type, organisation and person; page by id; download as CSV."""
+    form = AuditFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    events = filtered_events(data)
+    if request.GET.get("formaat") == "csv" and form.is_valid():
+        audit.record(
+            action=AuditEvent.Action.AUDIT_EXPORTED,
+            actor=request.user,
+            summary=_("Auditlog gedownload als CSV"),
+            data={k: str(v) for k, v in data.items() if v not in (None, "") and k != "before"},
+            request=request,
         )
-    return render(request, "submissions/audit_log.html", {"form": form, "events": events[:200]})
+        response = StreamingHttpResponse(csv_rows(events), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="auditlog-{timezone.localdate():%Y%m%d}.csv"'
+        return response
+    page = page_of(events, data.get("before"))
+    rows = list(zip(page.events, object_urls(page.events)))
+    query = request.GET.copy()
+    query.pop("before", None)
+    query.pop("formaat", None)
+    return render(
+        request,
+        "submissions/audit_log.html",
+        {"form": form, "events": page.events, "rows": rows, "older_than": page.older_than, "query": query.urlencode()},
+    )

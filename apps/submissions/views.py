@@ -87,7 +87,7 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
     }
     unexplained = [f for f in warnings if not explanation_text.get(f.key, "").strip()]
     return_event, review_comments = latest_review_comments(submission)
-    show_timeline = access.is_var_staff(request.user) or access.can_submit(request.user, submission.organisation)
+    show_timeline = access.may_see_timeline(request.user, submission)
     return render(
         request,
         "submissions/submission_form.html",

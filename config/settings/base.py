@@ -122,6 +122,20 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Mensenhandelmonitor regio Rotterdam"
+# TOTP secrets and recovery-code seeds are stored encrypted (Fernet) with this key; production
+# requires it from the environment (config/settings/production.py), elsewhere a fixed dev key.
+MFA_ADAPTER = "apps.partners.adapters.MFAAdapter"
+_DEV_MFA_ENCRYPTION_KEY = "ZGV2LW9ubHktbWZhLWtleS1uZXZlci1pbi1wcm9kISE="  # "dev-only-mfa-key-never-in-prod!!"
+MFA_ENCRYPTION_KEY = env("MFA_ENCRYPTION_KEY", default=_DEV_MFA_ENCRYPTION_KEY)
+# Login addresses are the VAR's to manage: nobody adds a second one to their own account.
+ACCOUNT_MAX_EMAIL_ADDRESSES = 1
+# Behind N reverse proxies (each appending to X-Forwarded-For) the client is the Nth address from the
+# right. One setting for allauth's rate limits and the audit log's IP address (docs/deployment.md).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# The history of figures is for reading: its "revert" form would write around the services.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -2,8 +2,10 @@
 
 from email.utils import getaddresses
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
+from . import base as base_settings
 from .base import *  # noqa: F403
 from .base import env
 
@@ -12,6 +14,15 @@ SECRET_KEY = env("SECRET_KEY")
 # Links in emails (invitations, reminders) point here; a wrong default would send people to localhost.
 SITE_URL = env("SITE_URL").rstrip("/")
 VAR_CONTACT_EMAIL = env("VAR_CONTACT_EMAIL")
+# Encrypts the TOTP secrets at rest; a Fernet key (`python -c "from cryptography.fernet import Fernet;
+# print(Fernet.generate_key().decode())"`). Never the development default.
+MFA_ENCRYPTION_KEY = env("MFA_ENCRYPTION_KEY")
+if MFA_ENCRYPTION_KEY == base_settings._DEV_MFA_ENCRYPTION_KEY:
+    raise ImproperlyConfigured("MFA_ENCRYPTION_KEY mag niet de ontwikkelsleutel zijn.")
+try:
+    Fernet(MFA_ENCRYPTION_KEY)
+except ValueError:
+    raise ImproperlyConfigured("MFA_ENCRYPTION_KEY moet een Fernet-sleutel zijn (32 bytes, base64).") from None
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY moet minstens 50 tekens lang zijn.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")

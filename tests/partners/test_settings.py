@@ -20,6 +20,7 @@ REQUIRED = {
     "SITE_URL": "https://monitor.example.org",
     "VAR_CONTACT_EMAIL": "monitor@example.org",
     "ADMINS": "Beheer VAR <beheer@example.org>",
+    "MFA_ENCRYPTION_KEY": "q2V0o1dBG0pWk3cBtZlq5Qf7Y3m3yB0X9k4sXoVvK1g=",
 }
 
 # Everything the settings read that could leak in from the calling environment: CI sets DATABASE_URL,
@@ -34,6 +35,7 @@ _SCRUBBED = set(REQUIRED) | {
     "SECURE_HSTS_SECONDS",
     "CELERY_TASK_ALWAYS_EAGER",
     "EMAIL_BACKEND",
+    "TRUSTED_PROXY_COUNT",
 }
 
 # Run Django without reading a developer's BASE_DIR/.env, so only the variables given here count.

@@ -127,7 +127,7 @@ def test_it_searches_the_audit_log(client, vera, alice, submission_a):
     response = client.get(reverse("audit_log"), {"q": alice.email})
     events = list(response.context["events"])
     assert events and all(e.actor_email == alice.email for e in events)
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.SUBMISSION).exists()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SUBMITTED).exists()
 
 
 def test_it_counts_edits_made_after_an_approval(client, vera, alice, submission_a):

@@ -72,7 +72,9 @@ def test_it_runs_the_whole_cycle_with_audit_events_and_mail(submission_a, alice,
     assert submission_a.status == S.DRAFT
     actions = list(SubmissionEvent.objects.filter(submission=submission_a).order_by("at", "pk").values_list("action", flat=True))
     assert actions == ["submit", "return", "submit", "approve", "reopen"]
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.SUBMISSION, object_id=str(submission_a.pk)).count() == 5
+    assert AuditEvent.objects.filter(action__startswith="submission.", object_id=str(submission_a.pk)).exclude(
+        action=AuditEvent.Action.VALUES_SAVED
+    ).count() == 5
     event = SubmissionEvent.objects.filter(action=A.RETURN).get()
     assert event.item_comments == [{"indicator": "gem_bestuurlijke_controles", "text": "Vul de controles in."}]
     with pytest.raises(ValueError):

@@ -16,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, year: int, file: Path, **options) -> None:
         edition, _ = Edition.objects.get_or_create(year=year)
         try:
+            # The service refuses a published edition (CatalogueFrozen) and writes the audit entry.
             result = load_catalogue(edition=edition, path=file)
         except CatalogueError as error:
             raise CommandError(str(error)) from error
