@@ -28,7 +28,7 @@ from apps.submissions.models import Edition, Submission, Value
 logger = logging.getLogger(__name__)
 
 # Bump when a report's or an export's layout changes, so nothing built by the old code is served.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 REPORT_SECONDS = 24 * 3600
 
 
@@ -45,7 +45,8 @@ def data_fingerprint(edition: Edition, variant: str, language: str) -> str:
     editions = list(
         Edition.objects.filter(year__in=years)
         .order_by("year")
-        .values_list("pk", "year", "status", "catalogue_version", "catalogue_revision")
+        # The published revision and a running correction decide which figures the monitor shows.
+        .values_list("pk", "year", "status", "catalogue_version", "catalogue_revision", "revision", "correction_opened_at")
     )
     ids = [row[0] for row in editions]
     # Workbooks and reports show approved figures only, and of the others just who is in which

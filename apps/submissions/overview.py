@@ -25,8 +25,9 @@ class OverviewRow:
     pk: int
     slug: str
     status: str
-    state: str  # not_started, draft, submitted, returned, approved
+    state: str  # not_started, draft, submitted, returned, approved, nothing_to_report, not_applicable
     state_label: str
+    state_reason: str  # why "niets te melden" or "niet van toepassing"
     open_warnings: int
     edits_since_approval: int
     late: bool
@@ -44,6 +45,8 @@ STATE_LABELS = {
     "submitted": gettext_lazy("Ingediend"),
     "returned": gettext_lazy("Teruggestuurd"),
     "approved": gettext_lazy("Goedgekeurd"),
+    "nothing_to_report": gettext_lazy("Niets te melden"),
+    "not_applicable": gettext_lazy("Niet van toepassing dit jaar"),
 }
 # Read as tuples, not model instances: a thousand Submission objects with four joined models cost
 # more than the rest of the page together.
@@ -62,6 +65,7 @@ _FIELDS = (
     "form__title",
     "last_edited_by__name",
     "last_edited_by__email",
+    "completeness_reason",
 )
 
 
@@ -117,7 +121,7 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
     rows = []
     for (
         pk, status, version, open_findings, submitted_at, updated_at, slug, name, short_name, org_kind,
-        org_subregion, form_title, editor_name, editor_email,
+        org_subregion, form_title, editor_name, editor_email, reason,
     ) in submissions.values_list(*_FIELDS):
         state = "not_started" if status == Submission.Status.DRAFT and version == 1 else status
         label = labels[state]
@@ -133,6 +137,7 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
                 status=status,
                 state=state,
                 state_label=label,
+                state_reason=reason,
                 open_warnings=open_findings,
                 edits_since_approval=edits.get(pk, 0),
                 late=is_late(
@@ -156,6 +161,8 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
         "expected": len(rows),
         "submitted": sum(1 for r in rows if r.status in {Submission.Status.SUBMITTED, Submission.Status.APPROVED}),
         "approved": sum(1 for r in rows if r.status == Submission.Status.APPROVED),
+        "nothing_to_report": sum(1 for r in rows if r.status == Submission.Status.NOTHING_TO_REPORT),
+        "not_applicable": sum(1 for r in rows if r.status == Submission.Status.NOT_APPLICABLE),
         "late": sum(1 for r in rows if r.late),
     }
     return rows, counts
@@ -164,7 +171,7 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
 _ROW_HTML = (
     '<tr data-organisation="{slug}"><td>{organisation}<span class="d-block small text-body-secondary">{detail}</span></td>'
     "<td>{form}</td>"
-    '<td><span class="badge status-badge text-bg-{colour}">{state}</span>{late}</td>'
+    '<td><span class="badge status-badge text-bg-{colour}">{state}</span>{late}{reason}</td>'
     '<td class="small">{updated}{editor}</td>'
     '<td class="text-end">{warnings}</td><td class="text-end">{edits}</td>'
     '<td><a class="btn btn-sm {button}" href="{url}">{action}<span class="visually-hidden"> {organisation}</span></a></td></tr>'
@@ -191,6 +198,7 @@ def render_rows(rows: list[OverviewRow]) -> SafeString:
                 colour=STATUS_COLOURS[r.status],
                 state=escape(r.state_label),
                 late=late if r.late else "",
+                reason=f'<span class="d-block small text-body-secondary">{escape(r.state_reason)}</span>' if r.state_reason else "",
                 updated=escape(r.updated),
                 editor=f'<span class="d-block text-body-secondary">{escape(r.editor)}</span>' if r.editor else "",
                 warnings=int(r.open_warnings),
