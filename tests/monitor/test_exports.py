@@ -111,9 +111,14 @@ def test_it_reproduces_the_seed_monitor_cell_by_cell_as_numbers(internal):
                 assert cell.data_type == "n" and "#,##0" in cell.number_format
 
 
-def test_it_marks_incomplete_and_footnoted_figures_in_the_number_format(internal):
+def test_it_marks_incomplete_and_footnoted_figures_in_the_number_format(demo):
+    # The demo is complete as printed; a municipality approved with one control figure but not the
+    # fines makes the regional fines a lower bound.
+    from apps.submissions.models import Edition
+
+    fill(submission(Edition.objects.get(year=2023), "gemeente-schiedam", "gemeente"), {("gem_bestuurlijke_controles", "misstanden", ""): 2})
+    internal = services.build_edition_workbook(year=2023, public=False)
     tables = read_tables(internal)
-    # Maassluis' approved municipal form has no controls: the regional sum is a lower bound.
     assert tables["Gemeenten"]["Resultaten bestuurlijke controles"]["Boetes NLA"]["2023"].number_format.startswith('"≥"')
     assert tables["Politie"]["Aangiftes mensenhandel"]["Seksuele uitbuiting"]["2023"].number_format == "#,##0"
     # Footnote 2) of the seed sits on the 2022 total of the informative talks.
@@ -131,7 +136,7 @@ def test_it_puts_cover_completeness_legend_frozen_panes_and_charts_in_the_workbo
     assert set(services.SHEET_TITLES.values()) <= set(workbook.sheetnames)
     cover = [c.value for row in workbook["Voorblad"].iter_rows() for c in row if c.value is not None]
     assert "Mensenhandelmonitor 2023" in cover and "Legenda" in cover and "Gegenereerd op" in cover
-    assert any(isinstance(v, str) and v.startswith("Volledigheid 2023: 6 van ") for v in cover)
+    assert any(isinstance(v, str) and v.startswith("Volledigheid 2023: 28 van 28 aanleveringen compleet (6 goedgekeurd") for v in cover)
     for name in services.SHEET_TITLES.values():
         sheet = workbook[name]
         assert sheet.freeze_panes == "B4"
