@@ -105,13 +105,11 @@ def edition_publish(request: HttpRequest, year: int) -> HttpResponse:
     """The deliberate publication: what it includes, and a reason when not everything is in."""
     edition = _staff_edition(request, year)
     form = PublishForm(request.POST or None)
-    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             revision = editions.publish_edition(edition_id=edition.pk, user=request.user, reason=form.cleaned_data["reason"])
         except editions.EditionError as error:
             form.add_error("reason", str(error))
-            status = 409
         else:
             if revision.number > 1:
                 messages.success(request, _("Editie %(year)s is opnieuw gepubliceerd als revisie %(n)s.") % {"year": year, "n": revision.number})
@@ -123,8 +121,7 @@ def edition_publish(request: HttpRequest, year: int) -> HttpResponse:
     return render(
         request,
         "submissions/edition_publish.html",
-        {"edition": edition, "form": form, "check": check, "in_correction": in_correction},
-        status=status,
+        {"edition": edition, "form": form, "check": check, "in_correction": in_correction}
     )
 
 
@@ -142,7 +139,6 @@ def edition_correction(request: HttpRequest, year: int) -> HttpResponse:
     )
     choices = [(s.pk, f"{s.organisation.short_name or s.organisation.name} – {s.form.title} ({s.get_status_display().lower()})") for s in candidates]
     form = CorrectionForm(request.POST or None, choices=choices)
-    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             n = editions.open_correction(
@@ -153,7 +149,6 @@ def edition_correction(request: HttpRequest, year: int) -> HttpResponse:
             )
         except TransitionNotAllowed as error:
             form.add_error("submissions", str(error))
-            status = 409
         else:
             messages.success(
                 request,
@@ -161,7 +156,7 @@ def edition_correction(request: HttpRequest, year: int) -> HttpResponse:
                 % {"n": n},
             )
             return redirect("edition_overview", year=year)
-    return render(request, "submissions/edition_correction.html", {"edition": edition, "form": form}, status=status)
+    return render(request, "submissions/edition_correction.html", {"edition": edition, "form": form})
 
 
 @login_required
@@ -200,7 +195,6 @@ def submission_state(request: HttpRequest, pk: int, action: str) -> HttpResponse
     if not may_act(request.user, submission, action):
         raise Http404
     form = ReasonForm(request.POST or None)
-    status = 200
     staff = access.is_var_staff(request.user)
     back = reverse("edition_overview", args=[submission.edition.year]) if staff else reverse("submission_form", args=[pk])
     if request.method == "POST" and form.is_valid():
@@ -208,7 +202,6 @@ def submission_state(request: HttpRequest, pk: int, action: str) -> HttpResponse
             transition(submission_id=submission.pk, action=action, user=request.user, comment=form.cleaned_data["reason"])
         except TransitionNotAllowed as error:
             form.add_error("reason", str(error))
-            status = 409
         else:
             messages.success(request, _("Opgeslagen: %(state)s.") % {"state": STATE_ACTIONS[action][0]})
             return redirect(back)
@@ -216,8 +209,7 @@ def submission_state(request: HttpRequest, pk: int, action: str) -> HttpResponse
     return render(
         request,
         "submissions/submission_state.html",
-        {"submission": submission, "form": form, "action": action, "title": title, "button": button, "back": back},
-        status=status,
+        {"submission": submission, "form": form, "action": action, "title": title, "button": button, "back": back}
     )
 
 

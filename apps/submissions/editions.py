@@ -287,7 +287,7 @@ def snapshot(edition: Edition) -> dict:
 def diff_snapshots(edition: Edition, old: dict, new: dict) -> list[dict]:
     """The changed numeric figures between two revisions, with the labels a reader needs."""
     before, after = old.get("values", {}), new.get("values", {})
-    names = dict(Organisation.objects.values_list("slug", "name"))
+    names = {slug: short or name for slug, short, name in Organisation.objects.values_list("slug", "short_name", "name")}
     indicators = {i.code: i for i in Indicator.objects.filter(edition=edition).select_related("row_dimension", "col_dimension")}
     labels = _category_labels(edition)
     changes = []

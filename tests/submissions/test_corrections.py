@@ -145,7 +145,7 @@ def test_it_publishes_the_correction_as_revision_two_with_the_changed_figures(pu
     assert revision.changes == [
         {
             "key": "gemeente-rotterdam|gemeente|gem_bestuurlijke_controles|bouwplaatsen|",
-            "organisation": "Gemeente Rotterdam",
+            "organisation": "Rotterdam",
             "indicator": "Resultaten bestuurlijke controles",
             "cell": "Controles op bouwplaatsen",
             "old": 29,
