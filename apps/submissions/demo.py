@@ -104,12 +104,12 @@ def fill_submission(submission: Submission, spec: dict) -> None:
 
 
 def _not_delivered_reason(year: int) -> str:
-    return f"Niet uitgevraagd voor de Mensenhandelmonitor {year}: de monitor bevat geen cijfers van deze organisatie."
+    return f"Niet uitgevraagd voor de monitor {year}."
 
 
 # Organisations that said "niets te melden" themselves (by their demo coordinator), per year.
 NOTHING_TO_REPORT = {
-    2023: {("gemeente-dordrecht", "gemeente"): "Geen eigen controles of campagnes over 2023; de regionale training van CoMensha en het ESSM is daar meegeteld."},
+    2023: {("gemeente-dordrecht", "gemeente"): "Geen eigen controles of campagnes over 2023."},
 }
 
 

@@ -66,6 +66,7 @@ _FIELDS = (
     "last_edited_by__name",
     "last_edited_by__email",
     "completeness_reason",
+    "under_correction",
 )
 
 
@@ -121,11 +122,13 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
     rows = []
     for (
         pk, status, version, open_findings, submitted_at, updated_at, slug, name, short_name, org_kind,
-        org_subregion, form_title, editor_name, editor_email, reason,
+        org_subregion, form_title, editor_name, editor_email, reason, under_correction,
     ) in submissions.values_list(*_FIELDS):
         state = "not_started" if status == Submission.Status.DRAFT and version == 1 else status
         label = labels[state]
-        if published and state in {"not_started", "draft", "returned"}:
+        if under_correction:
+            label = _("%(state)s (correctie)") % {"state": label}
+        elif published and state in {"not_started", "draft", "returned"}:
             label = not_delivered
         detail = kinds.get(org_kind, "")
         if org_subregion:
