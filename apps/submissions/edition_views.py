@@ -70,34 +70,35 @@ def edition_open(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-@login_required
-def edition_close(request: HttpRequest, year: int) -> HttpResponse:
+def _confirmed_move(request: HttpRequest, year: int, move: str) -> HttpResponse:
+    """Close or reopen: a confirmation page on GET, the move on POST."""
     edition = _staff_edition(request, year)
+    service, done = {
+        "close": (editions.close_edition, _("Editie %(year)s is gesloten; partners kunnen niet meer indienen.")),
+        "reopen": (editions.reopen_edition, _("Editie %(year)s is weer open voor aanlevering.")),
+    }[move]
     if request.method == "POST":
         try:
-            editions.close_edition(edition_id=edition.pk, user=request.user)
+            service(edition_id=edition.pk, user=request.user)
         except editions.EditionError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("Editie %(year)s is gesloten; partners kunnen niet meer indienen.") % {"year": year})
+            messages.success(request, done % {"year": year})
         return redirect("edition_overview", year=year)
-    return render(
-        request, "submissions/edition_confirm.html", {"edition": edition, "move": "close", "check": editions.publication_check(edition)}
-    )
+    context = {"edition": edition, "move": move}
+    if move == "close":
+        context["check"] = editions.publication_check(edition)
+    return render(request, "submissions/edition_confirm.html", context)
+
+
+@login_required
+def edition_close(request: HttpRequest, year: int) -> HttpResponse:
+    return _confirmed_move(request, year, "close")
 
 
 @login_required
 def edition_reopen(request: HttpRequest, year: int) -> HttpResponse:
-    edition = _staff_edition(request, year)
-    if request.method == "POST":
-        try:
-            editions.reopen_edition(edition_id=edition.pk, user=request.user)
-        except editions.EditionError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Editie %(year)s is weer open voor aanlevering.") % {"year": year})
-        return redirect("edition_overview", year=year)
-    return render(request, "submissions/edition_confirm.html", {"edition": edition, "move": "reopen"})
+    return _confirmed_move(request, year, "reopen")
 
 
 @login_required

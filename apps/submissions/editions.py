@@ -147,30 +147,33 @@ def open_edition(*, edition: Edition, opened_by: User | None) -> int:
     return created
 
 
-@transaction.atomic
-def close_edition(*, edition_id: int, user: User) -> Edition:
-    """Close for submissions: partners can no longer submit; the VAR finishes its review."""
-    access.require_staff(user)
+def _move(*, edition_id: int, user: User | None, sources: set[str], target: str, action: str, summary: str) -> Edition:
+    """A plain status move of an edition: check role and state, save, audit."""
+    _require_staff(user)
     edition = _locked(edition_id)
-    _require_state(edition, {Edition.Status.OPEN})
-    edition.status = Edition.Status.CLOSED
+    _require_state(edition, sources)
+    edition.status = target
     edition.save(update_fields=["status"])
-    audit.record(action="edition.closed", actor=user, obj=edition, summary=_("Editie %(year)s gesloten") % {"year": edition.year})
+    audit.record(action=action, actor=user, obj=edition, summary=summary % {"year": edition.year})
     return edition
+
+
+@transaction.atomic
+def close_edition(*, edition_id: int, user: User | None) -> Edition:
+    """Close for submissions: partners can no longer submit; the VAR finishes its review."""
+    return _move(
+        edition_id=edition_id, user=user, sources={Edition.Status.OPEN}, target=Edition.Status.CLOSED,
+        action="edition.closed", summary=_("Editie %(year)s gesloten"),
+    )
 
 
 @transaction.atomic
 def reopen_edition(*, edition_id: int, user: User) -> Edition:
     """Open a closed (never a published) edition again for submissions."""
-    access.require_staff(user)
-    edition = _locked(edition_id)
-    _require_state(edition, {Edition.Status.CLOSED})
-    edition.status = Edition.Status.OPEN
-    edition.save(update_fields=["status"])
-    audit.record(
-        action="edition.reopened", actor=user, obj=edition, summary=_("Editie %(year)s weer geopend") % {"year": edition.year}
+    return _move(
+        edition_id=edition_id, user=user, sources={Edition.Status.CLOSED}, target=Edition.Status.OPEN,
+        action="edition.reopened", summary=_("Editie %(year)s weer geopend"),
     )
-    return edition
 
 
 def _require_state(edition: Edition, states: set[str]) -> None:

@@ -56,6 +56,14 @@ def _open(submission, vera, reason="Rotterdam telde de bouwplaatsen dubbel"):
     )
 
 
+def _revise(rotterdam, vera, alice, number):
+    """The whole correction: open it, the partner changes the figure, re-approval, revision 2."""
+    _open(rotterdam, vera)
+    _save(rotterdam, alice, number)
+    _approve(rotterdam, alice, vera)
+    return editions.publish_edition(edition_id=rotterdam.edition_id, user=vera)
+
+
 def test_it_needs_a_reason_to_open_a_correction(published, vera):
     rotterdam, __ = published
     with pytest.raises(editions.EditionError, match="reden"):
@@ -166,10 +174,7 @@ def test_it_publishes_the_correction_as_revision_two_with_the_changed_figures(pu
 
 def test_it_shows_the_revision_on_the_monitor_pages(client, published, vera, alice, vic):
     rotterdam, __ = published
-    _open(rotterdam, vera)
-    _save(rotterdam, alice, 15)
-    _approve(rotterdam, alice, vera)
-    editions.publish_edition(edition_id=rotterdam.edition_id, user=vera)
+    _revise(rotterdam, vera, alice, 15)
     client.force_login(vic)
     chapter = client.get(reverse("monitor_chapter", args=[2024, "gemeenten"])).content.decode()
     assert "Herzien op" in chapter and "revisie 2" in chapter and "bouwplaatsen dubbel" in chapter
@@ -180,10 +185,7 @@ def test_it_shows_the_revision_on_the_monitor_pages(client, published, vera, ali
 
 def test_it_hides_small_changed_counts_from_partners_but_not_from_staff(client, published, vera, alice, vic):
     rotterdam, __ = published
-    _open(rotterdam, vera)
-    _save(rotterdam, alice, 3)
-    _approve(rotterdam, alice, vera)
-    editions.publish_edition(edition_id=rotterdam.edition_id, user=vera)
+    _revise(rotterdam, vera, alice, 3)
     client.force_login(vic)
     assert "&lt; 5" in client.get(reverse("monitor_edition", args=[2024])).content.decode()
     client.force_login(vera)
@@ -192,10 +194,7 @@ def test_it_hides_small_changed_counts_from_partners_but_not_from_staff(client, 
 
 def test_it_lets_staff_download_an_earlier_revisions_figures(client, published, vera, alice):
     rotterdam, __ = published
-    _open(rotterdam, vera)
-    _save(rotterdam, alice, 15)
-    _approve(rotterdam, alice, vera)
-    editions.publish_edition(edition_id=rotterdam.edition_id, user=vera)
+    _revise(rotterdam, vera, alice, 15)
     client.force_login(vera)
     first = client.get(reverse("edition_revision_csv", args=[2024, 1])).content.decode()
     assert "gemeente-rotterdam;gemeente;gem_bestuurlijke_controles;bouwplaatsen;;29" in first
@@ -222,3 +221,13 @@ def test_it_opens_a_correction_through_the_page(client, published, vera):
     response = client.post(reverse("edition_correction", args=[2024]), {"reason": "Dubbel geteld", "submissions": [rotterdam.pk]})
     assert response.status_code == 302
     assert Submission.objects.get(pk=rotterdam.pk).under_correction
+
+
+def test_it_puts_the_revision_on_the_exports_cover_line(published, vera, alice):
+    from apps.monitor.exports import completeness_line
+
+    rotterdam, __ = published
+    assert "Herzien" not in completeness_line(aggregation.load_completeness([2024])[2024])
+    _revise(rotterdam, vera, alice, 15)
+    line = completeness_line(aggregation.load_completeness([2024])[2024])
+    assert "Herzien op" in line and "(revisie 2), reden: Rotterdam telde de bouwplaatsen dubbel" in line
