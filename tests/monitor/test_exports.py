@@ -221,9 +221,11 @@ def test_it_exports_the_raw_data_in_long_format(demo):
     assert total["aantal"] == 58 and total["rij_label"] == "Totaal aantal gesprekken" and total["status"] == "Goedgekeurd"
     seks = next(r for r in records if r["indicator"] == "essm_clienten_categorie" and r["rij"] == "seksueel" and r["kolom"] == "plus18")
     assert (seks["rij_label"], seks["kolom_label"], seks["aantal"]) == ("Seksuele uitbuiting", "18+", 83)
-    # Missing submissions appear too, with their status.
-    assert any(r["organisatie"] == "Gemeente Dordrecht" and r["indicator"] is None and r["status"] == "Concept" for r in records)
-    assert next(workbook["Volledigheid"].iter_rows(values_only=True))[0] == "formulier"
+    # Submissions without figures appear too, with their status.
+    assert any(r["organisatie"] == "Gemeente Dordrecht" and r["indicator"] is None and r["status"] == "Niets te melden" for r in records)
+    completeness = list(workbook["Volledigheid"].iter_rows(values_only=True))
+    assert completeness[0][0] == "formulier"
+    assert ("Gemeente", "Dordrecht", "nee", "niets te melden: Geen eigen controles of campagnes over 2023.") in completeness
     text = services.build_raw_export(year=2023, csv=True).decode("utf-8-sig")
     assert text.splitlines()[0].startswith("editie;organisatie;soort")
     assert ";58;" in text
