@@ -118,7 +118,7 @@ def test_it_records_each_workflow_step_with_its_own_type(var_submission, vera, a
 
 
 def test_it_maps_old_action_names_to_dotted_types(db):
-    migration = import_module("apps.partners.migrations.0003_i10a_audit_types")
+    migration = import_module("apps.partners.migrations.0003_audit_types")
     rows = [
         AuditEvent(action="login"),
         AuditEvent(action="membership_changed"),
@@ -159,7 +159,7 @@ def test_it_refuses_to_read_a_secret_stored_in_the_clear():
 def test_it_encrypts_existing_secrets_in_the_migration(vera_without_mfa):
     plain = Authenticator.objects.create(user=vera_without_mfa, type="totp", data={"secret": "JBSWY3DPEHPK3PXP"})
     codes = Authenticator.objects.create(user=vera_without_mfa, type="recovery_codes", data={"seed": "abc", "used_mask": 0})
-    migration = import_module("apps.partners.migrations.0004_i10a_encrypt_mfa_secrets")
+    migration = import_module("apps.partners.migrations.0004_encrypt_mfa_secrets")
 
     migration.forwards(django_apps, None)
     migration.forwards(django_apps, None)  # twice: already encrypted secrets stay as they are

@@ -44,6 +44,15 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "edition_overview": ("get", STAFF_ONLY),
     "edition_open": ("post", STAFF_ONLY_POST),
     "edition_change": ("post", STAFF_ONLY_POST),
+    "edition_close": ("get", STAFF_ONLY),
+    "edition_reopen": ("get", STAFF_ONLY),
+    "edition_publish": ("get", STAFF_ONLY),
+    # The matrix's edition is open, not published: staff are sent back to the overview.
+    "edition_correction": ("get", _row(LOGIN, 404, 404, 404, 404, 302, 302)),
+    # No revision before publication.
+    "edition_revision_csv": ("get", _row(LOGIN, 404, 404, 404, 404, 404, 404)),
+    # "Niets te melden" is the coordinator's; staff set "niet van toepassing" instead.
+    "submission_state": ("get", _row(LOGIN, 200, 404, 404, 404, 404, 404)),
     "review_submission": ("get", STAFF_ONLY),
     "audit_log": ("get", STAFF_ONLY),
     "monitor_index": ("get", _row(LOGIN, 200, 200, 200, 200, 200, 200)),
@@ -120,6 +129,8 @@ def _kwargs(name: str, *, org_a, submission, membership) -> dict:
         "variant": "internal",
         "anchor": "cijfers-politie",
         "ext": "csv",
+        "action": "nothing_to_report",
+        "number": 1,
     }
     # The URL's parameter names, from the resolver's reverse lookup table.
     route_kwargs = get_resolver().reverse_dict.getlist(name)[0][0][0][1]

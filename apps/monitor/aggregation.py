@@ -15,11 +15,22 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, F, OuterRef, Sum
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from apps.partners.models import OrganisationKind, Subregion
 from apps.submissions.grid import CellKey, Grid, build_grid
-from apps.submissions.models import Category, Dimension, Edition, Indicator, Section, Submission, Value
+from apps.submissions.models import (
+    Category,
+    Dimension,
+    Edition,
+    EditionRevision,
+    Indicator,
+    Section,
+    Submission,
+    Value,
+)
 
 APPROVED = Submission.Status.APPROVED
 NUMERIC_KINDS = (Indicator.Kind.COUNT, Indicator.Kind.BOOLEAN)
@@ -91,6 +102,9 @@ class EditionData:
     categories: dict[str, list[Category]]  # dimension code -> categories in order
     approved: dict[str, int]  # form code -> number of approved submissions
     cells: dict[str, dict[CellKey, Cell]] = field(default_factory=dict)
+    # form code -> approved submissions with at least one figure: the ones a blank cell makes a sum
+    # incomplete for. A submission with texts only (or "niets te melden") delivered no figures.
+    reporting: dict[str, int] = field(default_factory=dict)
 
     @property
     def year(self) -> int:
@@ -135,6 +149,59 @@ def _catalogues(editions: dict[int, Edition], data: dict[int, EditionData]) -> N
         entry.grids[indicator.code] = build_grid(indicator, by_dimension)
 
 
+@dataclass
+class StandIn:
+    """A submission reopened by a correction, as the last published revision has it.
+
+    While a correction runs the monitor keeps showing the published revision: these figures stand
+    in for the submission's live (draft or not yet published) values.
+    """
+
+    edition_id: int
+    form: str
+    status: str
+    subregion: str
+    kind: str
+    organisation: str
+    values: dict[tuple[str, str, str], int | str]  # (indicator code, row, col) -> number or text
+
+    @property
+    def has_figures(self) -> bool:
+        return any(isinstance(v, int) for v in self.values.values())
+
+
+# Whether an approved submission holds at least one figure (see EditionData.reporting).
+_HAS_FIGURES = Exists(Value.objects.filter(submission=OuterRef("pk"), number__isnull=False))
+
+
+def load_stand_ins(edition_ids: Iterable[int]) -> list[StandIn]:
+    """The stand-ins of editions under correction; two queries, none when no correction runs."""
+    rows = list(
+        Submission.objects.filter(edition_id__in=list(edition_ids), under_correction=True)
+        .values_list(
+            "edition_id", "organisation__slug", "form__code", "organisation__subregion", "organisation__kind",
+            "organisation__short_name", "organisation__name",
+        )
+    )
+    if not rows:
+        return []
+    latest: dict[int, dict] = {}
+    for revision in EditionRevision.objects.filter(edition_id__in={r[0] for r in rows}).order_by("number"):
+        latest[revision.edition_id] = revision.figures
+    stand_ins = []
+    for edition_id, slug, form, subregion, kind, short_name, name in rows:
+        figures = latest.get(edition_id, {})
+        prefix = f"{slug}|{form}|"
+        values = {}
+        for key, value in figures.get("values", {}).items():
+            if key.startswith(prefix):
+                code, row, col = key[len(prefix):].split("|")
+                values[(code, row, col)] = value
+        status = figures.get("submissions", {}).get(f"{slug}|{form}", "")
+        stand_ins.append(StandIn(edition_id, form, status, subregion or "", kind or "", short_name or name, values))
+    return stand_ins
+
+
 def load_editions(years: Iterable[int]) -> dict[int, EditionData]:
     """Catalogue and aggregated approved figures of the editions, in seven queries whatever their size."""
     years = sorted(set(years))
@@ -145,32 +212,48 @@ def load_editions(years: Iterable[int]) -> dict[int, EditionData]:
     }
     _catalogues(editions, data)
     approved = (
-        Submission.objects.filter(edition__year__in=years, status=APPROVED)
-        .values("edition__year", "form__code")
+        Submission.objects.filter(edition__year__in=years, status=APPROVED, under_correction=False)
+        .annotate(has_figures=_HAS_FIGURES)
+        .values("edition__year", "form__code", "has_figures")
         .annotate(n=Count("id"))
         .order_by()
     )
     for row in approved:
-        data[row["edition__year"]].approved[row["form__code"]] = row["n"]
+        entry = data[row["edition__year"]]
+        code = row["form__code"]
+        entry.approved[code] = entry.approved.get(code, 0) + row["n"]
+        if row["has_figures"]:
+            entry.reporting[code] = entry.reporting.get(code, 0) + row["n"]
+    edition_years = {entry.edition.pk: year for year, entry in data.items()}
+    stand_ins = [s for s in load_stand_ins(edition_years) if s.status == APPROVED]
+    for stand_in in stand_ins:
+        entry = data[edition_years[stand_in.edition_id]]
+        entry.approved[stand_in.form] = entry.approved.get(stand_in.form, 0) + 1
+        if stand_in.has_figures:
+            entry.reporting[stand_in.form] = entry.reporting.get(stand_in.form, 0) + 1
 
     # Grouped by ids, not by year and code: no join to the edition and indicator tables, and the
     # database hashes integers instead of strings (about three times faster on 1,000 organisations).
-    edition_years = {entry.edition.pk: year for year, entry in data.items()}
-    numeric = {  # indicator id -> (its edition's data, code, approved submissions of its form)
-        indicator.pk: (entry, indicator.code, entry.approved.get(indicator.section.form.code, 0))
+    numeric = {  # indicator id -> (its edition's data, code, approved submissions with figures of its form)
+        indicator.pk: (entry, indicator.code, entry.reporting.get(indicator.section.form.code, 0))
         for entry in data.values()
         for indicator in entry.indicators.values()
         if indicator.kind in NUMERIC_KINDS
     }
     sums = (
         Value.objects.filter(
-            submission__edition_id__in=list(edition_years), submission__status=APPROVED, indicator_id__in=list(numeric)
+            submission__edition_id__in=list(edition_years),
+            submission__status=APPROVED,
+            submission__under_correction=False,
+            indicator_id__in=list(numeric),
         )
         .values_list("indicator_id", "row", "col")  # an indicator belongs to one edition
         .annotate(total=Sum("number"), known=Count("number"))
         .order_by()
     )
-    for indicator_id, row, col, total, known in sums:
+    totals = {(indicator_id, row, col): (total, known) for indicator_id, row, col, total, known in sums}
+    _add_stand_ins(totals, stand_ins, {e.edition.pk: e for e in data.values()})
+    for (indicator_id, row, col), (total, known) in totals.items():
         entry, code, expected = numeric[indicator_id]
         entry.cells.setdefault(code, {})[(row, col)] = cell_from(total, known, expected)
     for entry in data.values():
@@ -178,6 +261,18 @@ def load_editions(years: Iterable[int]) -> dict[int, EditionData]:
             if grid.indicator.kind == Indicator.Kind.COUNT and entry.has_approved(code):
                 derive_totals(grid, entry.cells.setdefault(code, {}))
     return data
+
+
+def _add_stand_ins(totals: dict, stand_ins: list[StandIn], entries: dict[int, EditionData]) -> None:
+    """Add the published figures of submissions under correction to the GROUP BY sums."""
+    for stand_in in stand_ins:
+        indicators = entries[stand_in.edition_id].indicators
+        for (code, row, col), value in stand_in.values.items():
+            indicator = indicators.get(code)
+            if indicator is None or indicator.kind not in NUMERIC_KINDS or not isinstance(value, int):
+                continue
+            total, known = totals.get((indicator.pk, row, col), (None, 0))
+            totals[(indicator.pk, row, col)] = ((total or 0) + value, known + 1)
 
 
 def area_choices(area_field: str) -> list[tuple[str, str]]:
@@ -200,20 +295,42 @@ def load_area_breakdown(
     forms = {entry.form_of(c) for c in codes}
     expected: dict[tuple[str, str], int] = {}
     for row in (
-        Submission.objects.filter(edition=entry.edition, status=APPROVED, form__code__in=forms)
+        Submission.objects.filter(edition=entry.edition, status=APPROVED, under_correction=False, form__code__in=forms)
+        .filter(_HAS_FIGURES)
         .values("form__code", lookup)
         .annotate(n=Count("id"))
         .order_by()
     ):
         expected[(row[lookup], row["form__code"])] = row["n"]
+    stand_ins = [
+        s for s in load_stand_ins([entry.edition.pk]) if s.status == APPROVED and s.form in forms and s.has_figures
+    ]
+    for stand_in in stand_ins:
+        area_key = (getattr(stand_in, area_field), stand_in.form)
+        expected[area_key] = expected.get(area_key, 0) + 1
     result: dict[str, dict[str, dict[CellKey, Cell]]] = defaultdict(lambda: defaultdict(dict))
     by_id = {entry.indicators[code].pk: code for code in codes}
-    for area, indicator_id, row, col, total, known in (
-        Value.objects.filter(submission__edition=entry.edition, submission__status=APPROVED, indicator_id__in=list(by_id))
-        .values_list(f"submission__{lookup}", "indicator_id", "row", "col")
-        .annotate(total=Sum("number"), known=Count("number"))
-        .order_by()
-    ):
+    grouped = {
+        (area, indicator_id, row, col): (total, known)
+        for area, indicator_id, row, col, total, known in (
+            Value.objects.filter(
+                submission__edition=entry.edition,
+                submission__status=APPROVED,
+                submission__under_correction=False,
+                indicator_id__in=list(by_id),
+            )
+            .values_list(f"submission__{lookup}", "indicator_id", "row", "col")
+            .annotate(total=Sum("number"), known=Count("number"))
+            .order_by()
+        )
+    }
+    for stand_in in stand_ins:
+        for (code, row, col), value in stand_in.values.items():
+            if code in codes and isinstance(value, int):
+                key = (getattr(stand_in, area_field), entry.indicators[code].pk, row, col)
+                total, known = grouped.get(key, (None, 0))
+                grouped[key] = ((total or 0) + value, known + 1)
+    for (area, indicator_id, row, col), (total, known) in grouped.items():
         code = by_id[indicator_id]
         n = expected.get((area, entry.form_of(code)), 0)
         result[area][code][(row, col)] = cell_from(total, known, n)
@@ -233,55 +350,107 @@ def load_area_breakdown(
 class FormCompleteness:
     code: str
     title: str
-    included: list[str] = field(default_factory=list)
+    included: list[str] = field(default_factory=list)  # approved: their figures are in the tables
+    nothing_to_report: list[tuple[str, str]] = field(default_factory=list)  # (organisation, reason)
+    not_applicable: list[tuple[str, str]] = field(default_factory=list)  # (organisation, reason)
     missing: list[tuple[str, str]] = field(default_factory=list)  # (organisation, status label)
 
     @property
+    def complete_without_figures(self) -> int:
+        return len(self.nothing_to_report) + len(self.not_applicable)
+
+    @property
     def expected(self) -> int:
-        return len(self.included) + len(self.missing)
+        return len(self.included) + self.complete_without_figures + len(self.missing)
 
 
 @dataclass
 class Completeness:
-    """Which organisations' figures an edition includes (approved) and which are missing, per form."""
+    """Per form, which organisations' figures an edition includes (approved), which were complete
+    without figures ("niets te melden", "niet van toepassing") and which are missing."""
 
     year: int
     forms: list[FormCompleteness] = field(default_factory=list)
+    revision: int = 0  # the published revision the figures are (0: not published)
+    revision_note: str = ""  # "Herzien op <date> (revisie n), reden: ..." for covers and notes
 
     @property
     def included_count(self) -> int:
         return sum(len(f.included) for f in self.forms)
 
     @property
+    def nothing_to_report_count(self) -> int:
+        return sum(len(f.nothing_to_report) for f in self.forms)
+
+    @property
+    def not_applicable_count(self) -> int:
+        return sum(len(f.not_applicable) for f in self.forms)
+
+    @property
+    def complete_count(self) -> int:
+        return self.expected_count - self.missing_count
+
+    @property
     def expected_count(self) -> int:
         return sum(f.expected for f in self.forms)
 
     @property
-    def is_complete(self) -> bool:
-        return self.included_count == self.expected_count
+    def missing_count(self) -> int:
+        return sum(len(f.missing) for f in self.forms)
 
     @property
-    def missing_count(self) -> int:
-        return self.expected_count - self.included_count
+    def is_complete(self) -> bool:
+        return self.missing_count == 0
+
+
+def revision_note(revision: EditionRevision) -> str:
+    """One line on a revision: what the monitor, the report and the exports print beside the edition."""
+    if revision.number <= 1:
+        return ""
+    date = formats.date_format(timezone.localtime(revision.published_at), "j F Y")
+    return _("Herzien op %(date)s (revisie %(n)s), reden: %(reason)s") % {
+        "date": date,
+        "n": revision.number,
+        "reason": revision.reason,
+    }
 
 
 def load_completeness(years: Iterable[int]) -> dict[int, Completeness]:
-    """Completeness of the editions in one query."""
+    """Completeness of the editions in one query (two while a correction runs).
+
+    A submission under correction counts as the last published revision has it.
+    """
     years = list(years)
     result = {year: Completeness(year=year) for year in years}
     labels = dict(Submission.Status.choices)
-    rows = (
+    rows = list(
         Submission.objects.filter(edition__year__in=years)
         .order_by("edition__year", "form__order", "organisation__name")
-        .values_list("edition__year", "form__code", "form__title", "organisation__name", "organisation__short_name", "status")
+        .values_list(
+            "edition__year", "form__code", "form__title", "organisation__name", "organisation__short_name",
+            "status", "completeness_reason", "under_correction", "edition_id", "organisation__slug",
+        )
     )
-    for year, code, title, name, short_name, status in rows:
+    published: dict[int, dict] = {}
+    if any(row[7] for row in rows):
+        for revision in EditionRevision.objects.filter(edition__year__in=years).order_by("number"):
+            published[revision.edition_id] = revision.figures.get("submissions", {})
+    for revision in EditionRevision.objects.filter(edition__year__in=years, number=F("edition__revision")).select_related("edition"):
+        result[revision.edition.year].revision = revision.number
+        result[revision.edition.year].revision_note = revision_note(revision)
+    for year, code, title, name, short_name, status, reason, under_correction, edition_id, slug in rows:
         forms = result[year].forms
         if not forms or forms[-1].code != code:
             forms.append(FormCompleteness(code=code, title=title))
+        if under_correction:
+            status = published.get(edition_id, {}).get(f"{slug}|{code}", status)
         organisation = short_name or name
         if status == APPROVED:
             forms[-1].included.append(organisation)
+        elif status == Submission.Status.NOTHING_TO_REPORT:
+            forms[-1].nothing_to_report.append((organisation, reason))
+        elif status == Submission.Status.NOT_APPLICABLE:
+            forms[-1].not_applicable.append((organisation, reason))
         else:
             forms[-1].missing.append((organisation, str(labels.get(status, status))))
     return result
@@ -294,7 +463,9 @@ def load_comments(years: Iterable[int]) -> dict[tuple[int, str, str, str], list[
     """Footnotes from the comments on approved values: {(year, code, row, col): [text, ...]}."""
     comments: dict[tuple[int, str, str, str], list[str]] = defaultdict(list)
     rows = (
-        Value.objects.filter(submission__edition__year__in=list(years), submission__status=APPROVED)
+        Value.objects.filter(
+            submission__edition__year__in=list(years), submission__status=APPROVED, submission__under_correction=False
+        )
         .exclude(comment="")
         .order_by("submission__organisation__name")
         .values_list("submission__edition__year", "indicator__code", "row", "col", "comment")
@@ -314,11 +485,17 @@ class Narrative:
 
 
 def load_narratives(year: int) -> list[Narrative]:
-    """The text indicators of an edition's approved submissions, per indicator and organisation."""
-    narratives: list[Narrative] = []
+    """The text indicators of an edition's approved submissions, per indicator and organisation.
+
+    During a correction, a reopened submission's texts come from the last published revision.
+    """
+    narratives: dict[str, Narrative] = {}
     rows = (
         Value.objects.filter(
-            submission__edition__year=year, submission__status=APPROVED, indicator__kind=Indicator.Kind.TEXT
+            submission__edition__year=year,
+            submission__status=APPROVED,
+            submission__under_correction=False,
+            indicator__kind=Indicator.Kind.TEXT,
         )
         .exclude(text="")
         .order_by("indicator__section__form__order", "indicator__section__order", "indicator__order", "submission__organisation__name")
@@ -332,7 +509,21 @@ def load_narratives(year: int) -> list[Narrative]:
         )
     )
     for code, label, chapter, name, short_name, text in rows:
-        if not narratives or narratives[-1].code != code:
-            narratives.append(Narrative(code=code, label=label, chapter=chapter))
-        narratives[-1].texts.append((short_name or name, text))
-    return narratives
+        narratives.setdefault(code, Narrative(code=code, label=label, chapter=chapter)).texts.append((short_name or name, text))
+    edition = Edition.objects.filter(year=year).first()
+    stand_ins = [s for s in load_stand_ins([edition.pk]) if s.status == APPROVED] if edition else []
+    if not stand_ins:
+        return list(narratives.values())
+    indicators = list(
+        Indicator.objects.filter(edition=edition, kind=Indicator.Kind.TEXT)
+        .order_by("section__form__order", "section__order", "order")
+        .values_list("code", "label", "chapter")
+    )
+    for stand_in in stand_ins:
+        for code, label, chapter in indicators:
+            text = stand_in.values.get((code, "", ""))
+            if isinstance(text, str) and text:
+                narrative = narratives.setdefault(code, Narrative(code=code, label=label, chapter=chapter))
+                narrative.texts.append((stand_in.organisation, text))
+                narrative.texts.sort(key=lambda t: t[0])
+    return [narratives[code] for code, __, __ in indicators if code in narratives]

@@ -47,7 +47,8 @@ def data_fingerprint(edition: Edition, variant: str, language: str) -> str:
     editions = list(
         Edition.objects.filter(year__in=years)
         .order_by("year")
-        .values_list("pk", "year", "status", "catalogue_version", "catalogue_revision")
+        # The published revision and a running correction decide which figures the monitor shows.
+        .values_list("pk", "year", "status", "catalogue_version", "catalogue_revision", "revision", "correction_opened_at")
     )
     ids = [row[0] for row in editions]
     # Workbooks and reports show approved figures only, and of the others just who is in which

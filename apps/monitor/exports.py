@@ -94,8 +94,15 @@ def completeness_line(completeness: Completeness) -> str:
         for f in completeness.forms
         if f.missing
     ]
-    text = f"Volledigheid {completeness.year}: {completeness.included_count} van {completeness.expected_count} aanleveringen goedgekeurd en opgenomen"
-    return text + (f"; ontbrekend: {'; '.join(missing)}" if missing else "") + " (zie Voorblad)."
+    text = f"Volledigheid {completeness.year}: {completeness.complete_count} van {completeness.expected_count} aanleveringen compleet ({completeness.included_count} goedgekeurd en opgenomen"
+    if completeness.nothing_to_report_count:
+        text += f", {completeness.nothing_to_report_count} niets te melden"
+    if completeness.not_applicable_count:
+        text += f", {completeness.not_applicable_count} niet van toepassing"
+    text += ")" + (f"; ontbrekend: {'; '.join(missing)}" if missing else "")
+    if completeness.revision_note:
+        text += f". {completeness.revision_note}"
+    return text + " (zie Voorblad)."
 
 
 class Sheet:

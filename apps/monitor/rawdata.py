@@ -157,6 +157,9 @@ class RawWorkbookExport:
         completeness = [["formulier", "organisatie", "opgenomen", "status"]]
         for form in load_completeness([self.edition.year])[self.edition.year].forms:
             completeness += [[form.title, name, "ja", "goedgekeurd"] for name in form.included]
+            # Complete without figures: nothing is missing, and the reason says why.
+            completeness += [[form.title, name, "nee", f"niets te melden: {why}"] for name, why in form.nothing_to_report]
+            completeness += [[form.title, name, "nee", f"niet van toepassing: {why}"] for name, why in form.not_applicable]
             completeness += [[form.title, name, "nee", status.lower()] for name, status in form.missing]
         sheet = workbook.add_worksheet("Volledigheid")
         sheet.set_column(0, 1, 40)

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from apps.monitor.models import EditorialChapter
 from apps.monitor.report import PLACEMENT_INDEX
 from apps.partners import access, audit
-from apps.partners.models import User
+from apps.partners.models import AuditEvent, User
 from apps.submissions.models import Edition
 
-CHANGED = "report.chapter_changed"
-REMOVED = "report.chapter_removed"
+CHANGED = AuditEvent.Action.REPORT_CHAPTER_CHANGED
+REMOVED = AuditEvent.Action.REPORT_CHAPTER_REMOVED
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 

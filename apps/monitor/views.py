@@ -24,6 +24,7 @@ from apps.monitor.charts import render_chart
 from apps.monitor.models import CachedFile
 from apps.partners import audit
 from apps.partners.models import AuditEvent
+from apps.submissions.editions import revision_history
 from apps.submissions.models import Edition
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ def monitor_edition(request: HttpRequest, year: int) -> HttpResponse:
     edition = services.edition_for(request.user, year)
     context = _base_context(request, edition)
     context["completeness"] = aggregation.load_completeness([year])[year]
+    # Outside the VAR a changed small count shows as "< n", as the tables hide it.
+    hide_below = None if services.sees_unpublished(request.user) else services.suppression_threshold()
+    context["revisions"] = revision_history(edition, hide_below=hide_below)
     return render(request, "monitor/edition.html", context)
 
 

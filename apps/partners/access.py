@@ -168,16 +168,16 @@ def may_act(user: User, submission: Submission, action: str) -> bool:
 def allowed_actions(user: User, submission: Submission) -> list[str]:
     """The actions this user can take now; used to show buttons, never to authorise."""
     from apps.submissions.models import Edition
-    from apps.submissions.services import TRANSITIONS, Action
+    from apps.submissions.services import PARTNER_OPEN_ONLY, TRANSITIONS
 
-    if submission.edition.status == Edition.Status.PUBLISHED:
+    if submission.is_frozen:
         return []
     return [
         action
         for action, t in TRANSITIONS.items()
         if submission.status in t.sources
         and may_act(user, submission, action)
-        and not (action == Action.SUBMIT and submission.edition.status == Edition.Status.CLOSED)
+        and not (action in PARTNER_OPEN_ONLY and submission.edition.status == Edition.Status.CLOSED)
     ]
 
 

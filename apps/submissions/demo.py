@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from apps.partners.models import Membership, Organisation, Role, User
 from apps.partners.services import _sync_admin_flags
-from apps.submissions import services
-from apps.submissions.models import TOTAL, Edition, Submission
+from apps.submissions import editions, services
+from apps.submissions.models import TOTAL, Edition, Submission, SubmissionEvent, default_deadline
 from apps.submissions.selectors import load_form_context
 
 DEMO_PASSWORD = "mensenhandel-demo"
@@ -103,14 +103,30 @@ def fill_submission(submission: Submission, spec: dict) -> None:
         )
 
 
+def _not_delivered_reason(year: int) -> str:
+    return f"Niet uitgevraagd voor de monitor {year}."
+
+
+# Organisations that said "niets te melden" themselves (by their demo coordinator), per year.
+NOTHING_TO_REPORT = {
+    2023: {("gemeente-dordrecht", "gemeente"): "Geen eigen controles of campagnes over 2023."},
+}
+
+
 @transaction.atomic
-def load_historic_edition(year: int, figures: dict, reviewer: User) -> Edition:
+def load_historic_edition(year: int, figures: dict, reviewer: User, coordinators: dict[str, User] | None = None) -> Edition:
+    """A published edition as the printed monitor has it: its figures approved, everything else
+    complete without figures ("niets te melden", "niet van toepassing"), published as revision 1."""
     edition = Edition.objects.filter(year=year).first()
     if edition is not None and edition.status == Edition.Status.PUBLISHED:
         return edition
     if edition is None:
-        edition = services.create_edition(year=year, created_by=None)
-    services.open_edition(edition=edition, opened_by=None)
+        # The dates it had then, not today's defaults.
+        edition = editions.create_edition(
+            year=year, created_by=None, opens_on=datetime.date(year + 1, 1, 1), deadline=default_deadline(year)
+        )
+    editions.open_edition(edition=edition, opened_by=None)
+    delivered = set()
     for slug, forms in (figures.get(year) or {}).items():
         for form_code, spec in forms.items():
             submission = Submission.objects.get(edition=edition, organisation__slug=slug, form__code=form_code)
@@ -125,9 +141,27 @@ def load_historic_edition(year: int, figures: dict, reviewer: User) -> Edition:
                 approved_at=approved_at,
                 approved_by=reviewer,
             )
-    Edition.objects.filter(pk=edition.pk).update(
-        status=Edition.Status.PUBLISHED,
-        published_at=timezone.make_aware(datetime.datetime(year + 1, 5, 1, 9, 0)),
+            delivered.add(submission.pk)
+    # Everyone else delivered nothing for the printed monitor: said so, through the workflow.
+    coordinators = coordinators or {}
+    for submission in Submission.objects.filter(edition=edition).exclude(pk__in=delivered).select_related("organisation", "form"):
+        key = (submission.organisation.slug, submission.form.code)
+        reason = NOTHING_TO_REPORT.get(year, {}).get(key)
+        coordinator = coordinators.get(submission.organisation.slug)
+        if reason and coordinator is not None:
+            services.transition(
+                submission_id=submission.pk, action=SubmissionEvent.Action.NOTHING_TO_REPORT, user=coordinator, comment=reason
+            )
+        else:
+            services.transition(
+                submission_id=submission.pk,
+                action=SubmissionEvent.Action.NOT_APPLICABLE,
+                user=reviewer,
+                comment=_not_delivered_reason(year),
+            )
+    editions.close_edition(edition_id=edition.pk, user=reviewer)
+    editions.publish_edition(
+        edition_id=edition.pk, user=None, published_at=timezone.make_aware(datetime.datetime(year + 1, 5, 1, 9, 0))
     )
     edition.refresh_from_db()
     return edition
@@ -137,16 +171,17 @@ def load_demo() -> None:
     users = ensure_accounts()
     reviewer = users["var@demo.invalid"]
     figures = yaml.safe_load(FIGURES_PATH.read_text(encoding="utf-8"))["editions"]
+    coordinators = {slug: users[email] for email, __, slug, role in DEMO_ACCOUNTS if role == Role.COORDINATOR}
     for year in HISTORIC_YEARS:
-        load_historic_edition(year, figures, reviewer)
+        load_historic_edition(year, figures, reviewer, coordinators)
     from apps.monitor.demo import load_report_texts  # the monitor app builds on this one
 
     load_report_texts()  # the printed report's texts around the figures
     if not Edition.objects.filter(year=OPEN_YEAR).exists():
         # Keep the demo's open edition open: its deadline lies a month ahead of today.
         deadline = max(datetime.date(OPEN_YEAR + 1, 3, 1), timezone.localdate() + datetime.timedelta(days=30))
-        edition = services.create_edition(year=OPEN_YEAR, created_by=None, deadline=deadline)
-        services.open_edition(edition=edition, opened_by=None)
+        edition = editions.create_edition(year=OPEN_YEAR, created_by=None, deadline=deadline)
+        editions.open_edition(edition=edition, opened_by=None)
 
 
 __all__ = ["DEMO_ACCOUNTS", "DEMO_PASSWORD", "TOTAL", "load_demo"]

@@ -1,13 +1,22 @@
 """Forms of the staff pages: shape only; the services decide."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.partners.models import OrganisationKind, Subregion
+from apps.submissions.editions import check_dates
 
 
 class ReviewForm(forms.Form):
-    ACTIONS = [("approve", _("Goedkeuren")), ("return", _("Terugsturen")), ("reopen", _("Heropenen"))]
+    ACTIONS = [
+        ("approve", _("Goedkeuren")),
+        ("return", _("Terugsturen")),
+        ("reopen", _("Heropenen")),
+        ("not_applicable", _("Niet van toepassing dit jaar")),
+        ("restore", _("Terugzetten naar concept")),
+    ]
     action = forms.ChoiceField(choices=ACTIONS, widget=forms.HiddenInput)
     comment = forms.CharField(
         label=_("Opmerking voor de organisatie"),
@@ -18,20 +27,90 @@ class ReviewForm(forms.Form):
     )
 
 
-class EditionCreateForm(forms.Form):
-    year = forms.IntegerField(
-        label=_("Jaar"),
-        min_value=2000,
-        max_value=2100,
-        error_messages={"invalid": _("Vul een jaartal in, bijvoorbeeld 2025.")},
+class AsciiYearField(forms.IntegerField):
+    """A year typed as four ordinary digits: int() would also take "２０２５" or Arabic-Indic digits."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not re.fullmatch(r"[0-9]{4}", text):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(text)
+
+
+def _date_field(label) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Vul een geldige datum in, bijvoorbeeld 2026-03-01.")},
     )
-    opens_on = forms.DateField(label=_("Opent op"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class EditionDatesForm(forms.Form):
-    opens_on = forms.DateField(label=_("Opent op"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    """Opening date and deadline; the same rule as the service, shown beside the deadline."""
+
+    opens_on = _date_field(_("Opent op"))
+    deadline = _date_field(_("Deadline"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if error := check_dates(cleaned.get("opens_on"), cleaned.get("deadline")):
+            self.add_error("deadline", error)
+        return cleaned
+
+
+class EditionCreateForm(EditionDatesForm):
+    year = AsciiYearField(
+        label=_("Jaar"),
+        min_value=2000,
+        max_value=2100,
+        error_messages={"invalid": _("Vul een jaartal in van vier cijfers (0-9), bijvoorbeeld 2025.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    field_order = ["year", "opens_on", "deadline"]
+
+
+class ReasonForm(forms.Form):
+    """A required reason: for publishing with open submissions, a correction, or a completeness state."""
+
+    reason = forms.CharField(
+        label=_("Reden"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Geef een reden op.")},
+    )
+
+
+class PublishForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden om nu te publiceren"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Verplicht zolang er aanleveringen open zijn; de reden staat bij de gepubliceerde editie."),
+    )
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden van de correctie"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Staat straks bij de herziene editie: „Herzien op …, reden: …”."),
+        error_messages={"required": _("Geef de reden van de correctie.")},
+    )
+    submissions = forms.TypedMultipleChoiceField(
+        label=_("Aanleveringen die de correctie betreft"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Kies minstens één aanlevering.")},
+    )
+
+    def __init__(self, *args, choices: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submissions"].choices = choices
 
 
 class OverviewFilterForm(forms.Form):

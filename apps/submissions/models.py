@@ -38,6 +38,14 @@ class Edition(models.Model):
     # exports, keyed on it, never show an old label or rule.
     catalogue_revision = models.PositiveIntegerField(_("catalogusrevisie"), default=0, editable=False)
     published_at = models.DateTimeField(_("gepubliceerd op"), null=True, blank=True)
+    # Publishing while submissions are still open needs a reason; the monitor shows it with the edition.
+    publish_reason = models.TextField(_("reden van publiceren met open aanleveringen"), blank=True)
+    # The number of the published revision (1 = first publication); 0 before publication.
+    revision = models.PositiveSmallIntegerField(_("revisie"), default=0)
+    # A correction of a published edition: while open, only the submissions it names may change
+    # (Submission.under_correction); the monitor keeps showing the last published revision.
+    correction_opened_at = models.DateTimeField(_("correctie geopend op"), null=True, blank=True)
+    correction_reason = models.TextField(_("reden van de correctie"), blank=True)
 
     class Meta:
         verbose_name = _("editie")
@@ -50,6 +58,16 @@ class Edition(models.Model):
     @property
     def is_past_deadline(self) -> bool:
         return self.deadline is not None and timezone.localdate() > self.deadline
+
+    @property
+    def in_correction(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.correction_opened_at is not None
+
+    @property
+    def status_label(self) -> str:
+        if self.in_correction:
+            return str(_("Gepubliceerd – correctie loopt"))
+        return self.get_status_display()
 
 
 class Dimension(models.Model):
@@ -205,6 +223,9 @@ class Submission(models.Model):
         SUBMITTED = "submitted", _("Ingediend")
         RETURNED = "returned", _("Teruggestuurd")
         APPROVED = "approved", _("Goedgekeurd")
+        # Complete without figures: the partner has nothing to report, or the VAR does not ask this year.
+        NOTHING_TO_REPORT = "nothing_to_report", _("Niets te melden")
+        NOT_APPLICABLE = "not_applicable", _("Niet van toepassing dit jaar")
 
     edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("editie"))
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("organisatie"))
@@ -226,6 +247,11 @@ class Submission(models.Model):
     open_findings = models.PositiveIntegerField(_("open controlepunten"), default=0)
     # The version that was approved: cells changed in a later version are "edits since approval".
     approved_version = models.PositiveIntegerField(_("goedgekeurde versie"), null=True, blank=True)
+    # The reason given with "niets te melden" or "niet van toepassing dit jaar".
+    completeness_reason = models.CharField(_("reden"), max_length=500, blank=True)
+    # Reopened by a correction of its published edition: the only kind of submission that may change
+    # while the edition is published. Cleared when the edition is published again.
+    under_correction = models.BooleanField(_("in correctie"), default=False)
 
     class Meta:
         verbose_name = _("aanlevering")
@@ -239,8 +265,19 @@ class Submission(models.Model):
         return f"{self.organisation} – {self.form.title} {self.edition.year}"
 
     @property
+    def is_frozen(self) -> bool:
+        """Frozen by publication: every submission of a published edition, except those under correction."""
+        return self.edition.status == Edition.Status.PUBLISHED and not (
+            self.edition.in_correction and self.under_correction
+        )
+
+    @property
+    def is_complete_without_figures(self) -> bool:
+        return self.status in COMPLETE_WITHOUT_FIGURES
+
+    @property
     def is_locked(self) -> bool:
-        return self.status == self.Status.APPROVED or self.edition.status == Edition.Status.PUBLISHED
+        return self.status in {self.Status.APPROVED, *COMPLETE_WITHOUT_FIGURES} or self.is_frozen
 
     @property
     def is_editable(self) -> bool:
@@ -266,7 +303,11 @@ STATUS_COLOURS = {
     Submission.Status.SUBMITTED: "info",
     Submission.Status.RETURNED: "warning",
     Submission.Status.APPROVED: "success",
+    Submission.Status.NOTHING_TO_REPORT: "light border",
+    Submission.Status.NOT_APPLICABLE: "light border",
 }
+# States that complete a submission without any figure: counted as delivered, never as missing.
+COMPLETE_WITHOUT_FIGURES = frozenset({Submission.Status.NOTHING_TO_REPORT, Submission.Status.NOT_APPLICABLE})
 
 
 def is_late(
@@ -289,6 +330,34 @@ def is_late(
     if edition_status == Edition.Status.PUBLISHED:
         return False  # never delivered: shown as missing, not as late
     return status in {Submission.Status.DRAFT, Submission.Status.RETURNED} and (today or timezone.localdate()) > deadline
+
+
+class EditionRevision(models.Model):
+    """One publication of an edition: revision 1 is the first, each correction adds the next.
+
+    `figures` is the snapshot of every approved figure at that moment, keyed
+    "organisation|form|indicator|row|col", so an earlier revision stays retrievable after a
+    correction changed the live values. `changes` lists what differs from the previous revision.
+    """
+
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveSmallIntegerField(_("revisie"))
+    published_at = models.DateTimeField(_("gepubliceerd op"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("reden"), blank=True)  # the correction's reason (empty for revision 1)
+    figures = models.JSONField(_("gepubliceerde cijfers"), default=dict)
+    changes = models.JSONField(_("gewijzigde cijfers"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("revisie")
+        verbose_name_plural = _("revisies")
+        ordering = ["edition", "number"]
+        constraints = [models.UniqueConstraint(fields=["edition", "number"], name="one_revision_number_per_edition")]
+
+    def __str__(self) -> str:
+        return f"{self.edition.year} r{self.number}"
 
 
 class Value(models.Model):
@@ -364,6 +433,9 @@ class SubmissionEvent(AppendOnlyModel):
         RETURN = "return", _("Teruggestuurd")
         APPROVE = "approve", _("Goedgekeurd")
         REOPEN = "reopen", _("Heropend")
+        NOTHING_TO_REPORT = "nothing_to_report", _("Niets te melden")
+        NOT_APPLICABLE = "not_applicable", _("Niet van toepassing verklaard")
+        RESTORE = "restore", _("Teruggezet naar concept")
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events", verbose_name=_("aanlevering"))
     at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)

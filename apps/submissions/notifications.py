@@ -115,3 +115,33 @@ def send_deadline_reminders(*, today: datetime.date | None = None) -> int:
             )
             sent += _send("submissions/email/reminder.txt", context, coordinator_emails(organisation), subject)
     return sent
+
+
+EDITION_MAILS = {
+    # kind: (template, subject)
+    "opened": ("submissions/email/edition_opened.txt", "Mensenhandelmonitor {year}: de aanlevering is geopend"),
+    "published": ("submissions/email/edition_published.txt", "Mensenhandelmonitor {year} is gepubliceerd"),
+    "revised": ("submissions/email/edition_published.txt", "Mensenhandelmonitor {year} is herzien"),
+}
+
+
+def notify_edition(*, edition_id: int, kind: str) -> int:
+    """Tell every coordinator with a submission in the edition that it opened or was (re)published."""
+    edition = Edition.objects.get(pk=edition_id)
+    template, subject = EDITION_MAILS[kind]
+    organisations = Organisation.objects.filter(submissions__edition=edition).distinct().order_by("name")
+    sent = 0
+    for organisation in organisations:
+        submissions = list(
+            Submission.objects.filter(edition=edition, organisation=organisation).select_related("form").order_by("form__order")
+        )
+        context = {
+            "edition": edition,
+            "organisation": organisation,
+            "kind": kind,
+            "revision": edition.revisions.order_by("-number").first(),
+            "links": [(s.form.title, settings.SITE_URL + reverse("submission_form", args=[s.pk])) for s in submissions],
+            "monitor_url": settings.SITE_URL + reverse("monitor_edition", args=[edition.year]),
+        }
+        sent += _send(template, context, coordinator_emails(organisation), subject.format(year=edition.year))
+    return sent

@@ -25,8 +25,9 @@ class OverviewRow:
     pk: int
     slug: str
     status: str
-    state: str  # not_started, draft, submitted, returned, approved
+    state: str  # not_started, draft, submitted, returned, approved, nothing_to_report, not_applicable
     state_label: str
+    state_reason: str  # why "niets te melden" or "niet van toepassing"
     open_warnings: int
     edits_since_approval: int
     late: bool
@@ -44,6 +45,8 @@ STATE_LABELS = {
     "submitted": gettext_lazy("Ingediend"),
     "returned": gettext_lazy("Teruggestuurd"),
     "approved": gettext_lazy("Goedgekeurd"),
+    "nothing_to_report": gettext_lazy("Niets te melden"),
+    "not_applicable": gettext_lazy("Niet van toepassing dit jaar"),
 }
 # Read as tuples, not model instances: a thousand Submission objects with four joined models cost
 # more than the rest of the page together.
@@ -62,6 +65,8 @@ _FIELDS = (
     "form__title",
     "last_edited_by__name",
     "last_edited_by__email",
+    "completeness_reason",
+    "under_correction",
 )
 
 
@@ -117,11 +122,13 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
     rows = []
     for (
         pk, status, version, open_findings, submitted_at, updated_at, slug, name, short_name, org_kind,
-        org_subregion, form_title, editor_name, editor_email,
+        org_subregion, form_title, editor_name, editor_email, reason, under_correction,
     ) in submissions.values_list(*_FIELDS):
         state = "not_started" if status == Submission.Status.DRAFT and version == 1 else status
         label = labels[state]
-        if published and state in {"not_started", "draft", "returned"}:
+        if under_correction:
+            label = _("%(state)s (correctie)") % {"state": label}
+        elif published and state in {"not_started", "draft", "returned"}:
             label = not_delivered
         detail = kinds.get(org_kind, "")
         if org_subregion:
@@ -133,6 +140,7 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
                 status=status,
                 state=state,
                 state_label=label,
+                state_reason=reason,
                 open_warnings=open_findings,
                 edits_since_approval=edits.get(pk, 0),
                 late=is_late(
@@ -156,6 +164,8 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
         "expected": len(rows),
         "submitted": sum(1 for r in rows if r.status in {Submission.Status.SUBMITTED, Submission.Status.APPROVED}),
         "approved": sum(1 for r in rows if r.status == Submission.Status.APPROVED),
+        "nothing_to_report": sum(1 for r in rows if r.status == Submission.Status.NOTHING_TO_REPORT),
+        "not_applicable": sum(1 for r in rows if r.status == Submission.Status.NOT_APPLICABLE),
         "late": sum(1 for r in rows if r.late),
     }
     return rows, counts
@@ -164,7 +174,7 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
 _ROW_HTML = (
     '<tr data-organisation="{slug}"><td>{organisation}<span class="d-block small text-body-secondary">{detail}</span></td>'
     "<td>{form}</td>"
-    '<td><span class="badge status-badge text-bg-{colour}">{state}</span>{late}</td>'
+    '<td><span class="badge status-badge text-bg-{colour}">{state}</span>{late}{reason}</td>'
     '<td class="small">{updated}{editor}</td>'
     '<td class="text-end">{warnings}</td><td class="text-end">{edits}</td>'
     '<td><a class="btn btn-sm {button}" href="{url}">{action}<span class="visually-hidden"> {organisation}</span></a></td></tr>'
@@ -191,6 +201,7 @@ def render_rows(rows: list[OverviewRow]) -> SafeString:
                 colour=STATUS_COLOURS[r.status],
                 state=escape(r.state_label),
                 late=late if r.late else "",
+                reason=f'<span class="d-block small text-body-secondary">{escape(r.state_reason)}</span>' if r.state_reason else "",
                 updated=escape(r.updated),
                 editor=f'<span class="d-block text-body-secondary">{escape(r.editor)}</span>' if r.editor else "",
                 warnings=int(r.open_warnings),

@@ -13,27 +13,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.partners import access, audit
-from apps.partners.models import AuditEvent, Organisation, User
-from apps.submissions.catalogue import load_catalogue
+from apps.partners.models import AuditEvent, User
+from apps.submissions.errors import SubmissionLocked, TransitionNotAllowed
 from apps.submissions.models import (
+    COMPLETE_WITHOUT_FIGURES,
     Edition,
     Explanation,
-    Form,
     Indicator,
     Submission,
     SubmissionEvent,
     Value,
-    default_deadline,
 )
 from apps.submissions.selectors import CellId, load_form_context
-
-
-class SubmissionLocked(Exception):
-    """A write to a submission that may not change; the message says why and whom to contact."""
-
-
-class TransitionNotAllowed(Exception):
-    """A workflow step that is not allowed now, for this user; the message says why."""
 
 
 class StaleVersion(Exception):
@@ -58,7 +49,7 @@ def _date(value: datetime.datetime | datetime.date | None) -> str:
 def lock_reason(submission: Submission) -> str | None:
     """Why the submission cannot be edited now, in words a partner understands; None if editable."""
     contact = settings.VAR_CONTACT_EMAIL
-    if submission.edition.status == Edition.Status.PUBLISHED:
+    if submission.is_frozen:
         return _(
             "De editie %(year)s is gepubliceerd op %(date)s; alle aanleveringen daarvan zijn bevroren. "
             "Een correctie? Mail de VAR via %(contact)s."
@@ -69,6 +60,11 @@ def lock_reason(submission: Submission) -> str | None:
             "Goedgekeurd op %(date)s door %(name)s en daarom vergrendeld. "
             "Moet er iets veranderen? Vraag de VAR (%(contact)s) de aanlevering te heropenen."
         ) % {"date": _date(submission.approved_at), "name": approver, "contact": contact}
+    if submission.status in COMPLETE_WITHOUT_FIGURES:
+        return _(
+            "%(state)s (%(reason)s): deze aanlevering telt als compleet zonder cijfers. Toch cijfers? "
+            "Vraag de VAR (%(contact)s) haar terug te zetten."
+        ) % {"state": submission.get_status_display(), "reason": submission.completeness_reason, "contact": contact}
     if submission.status == Submission.Status.SUBMITTED:
         return _(
             "Ingediend op %(date)s; de VAR beoordeelt de cijfers. U kunt weer wijzigen als de VAR de "
@@ -187,49 +183,6 @@ def save_values(
     return len(changes)
 
 
-@transaction.atomic
-def create_edition(
-    *, year: int, created_by: User | None, opens_on: datetime.date | None = None, deadline: datetime.date | None = None
-) -> Edition:
-    """Create an edition in preparation with its own snapshot of the catalogue."""
-    if created_by is not None:
-        access.require_staff(created_by)
-    edition = Edition.objects.create(
-        year=year, opens_on=opens_on or datetime.date(year + 1, 1, 1), deadline=deadline or default_deadline(year)
-    )
-    load_catalogue(edition=edition)
-    return edition
-
-
-def organisations_for_form(form: Form) -> list[Organisation]:
-    orgs = Organisation.objects.active_in_year(form.edition.year)
-    return [org for org in orgs if form.applies_to(org)]
-
-
-@transaction.atomic
-def open_edition(*, edition: Edition, opened_by: User | None) -> int:
-    """Open the edition: one submission per active organisation per applicable form. Idempotent."""
-    if opened_by is not None:
-        access.require_staff(opened_by)
-    edition = Edition.objects.select_for_update().get(pk=edition.pk)
-    if edition.status not in {Edition.Status.PREPARATION, Edition.Status.OPEN}:
-        raise SubmissionLocked(_("Alleen een editie in voorbereiding kan worden geopend."))
-    created = 0
-    for form in Form.objects.filter(edition=edition):
-        for organisation in organisations_for_form(form):
-            __, was_created = Submission.objects.get_or_create(edition=edition, organisation=organisation, form=form)
-            created += was_created
-    edition.status = Edition.Status.OPEN
-    edition.save(update_fields=["status"])
-    audit.record(
-        action=AuditEvent.Action.EDITION_CHANGED,
-        actor=opened_by,
-        obj=edition,
-        summary=_("Editie %(year)s geopend: %(n)s aanleveringen aangemaakt") % {"year": edition.year, "n": created},
-    )
-    return created
-
-
 # -- the workflow ---------------------------------------------------------------------------------
 
 Status = Submission.Status
@@ -250,7 +203,23 @@ TRANSITIONS: dict[str, Transition] = {
     Action.RETURN: Transition(frozenset({Status.SUBMITTED}), Status.RETURNED, by_staff=True, needs_comment=True),
     Action.APPROVE: Transition(frozenset({Status.SUBMITTED}), Status.APPROVED, by_staff=True),
     Action.REOPEN: Transition(frozenset({Status.APPROVED}), Status.DRAFT, by_staff=True, needs_comment=True),
+    # Complete without figures: the partner has nothing to report, or the VAR does not ask it this
+    # year; both with a reason, and staff can undo either (with a reason) back to a draft.
+    Action.NOTHING_TO_REPORT: Transition(
+        frozenset({Status.DRAFT, Status.RETURNED}), Status.NOTHING_TO_REPORT, by_staff=False, needs_comment=True
+    ),
+    Action.NOT_APPLICABLE: Transition(
+        frozenset({Status.DRAFT, Status.RETURNED, Status.SUBMITTED, Status.NOTHING_TO_REPORT}),
+        Status.NOT_APPLICABLE,
+        by_staff=True,
+        needs_comment=True,
+    ),
+    Action.RESTORE: Transition(
+        frozenset({Status.NOTHING_TO_REPORT, Status.NOT_APPLICABLE}), Status.DRAFT, by_staff=True, needs_comment=True
+    ),
 }
+# Steps a partner takes while the edition is open; a closed edition only lets the VAR act.
+PARTNER_OPEN_ONLY = frozenset({Action.SUBMIT, Action.NOTHING_TO_REPORT})
 
 
 # Who may take which step lives in access.py; these names stay for existing callers.
@@ -271,6 +240,9 @@ _AUDIT_ACTIONS = {
     Action.RETURN: AuditEvent.Action.RETURNED,
     Action.APPROVE: AuditEvent.Action.APPROVED,
     Action.REOPEN: AuditEvent.Action.REOPENED,
+    Action.NOTHING_TO_REPORT: AuditEvent.Action.NOTHING_TO_REPORT,
+    Action.NOT_APPLICABLE: AuditEvent.Action.NOT_APPLICABLE,
+    Action.RESTORE: AuditEvent.Action.RESTORED,
 }
 
 _STATUS_WORDS = {
@@ -278,6 +250,8 @@ _STATUS_WORDS = {
     Status.SUBMITTED: gettext_lazy("al ingediend"),
     Status.RETURNED: gettext_lazy("teruggestuurd"),
     Status.APPROVED: gettext_lazy("al goedgekeurd"),
+    Status.NOTHING_TO_REPORT: gettext_lazy("afgemeld als niets te melden"),
+    Status.NOT_APPLICABLE: gettext_lazy("niet van toepassing dit jaar"),
 }
 
 
@@ -303,7 +277,7 @@ def transition(
         if action == Action.APPROVE and access.is_var_staff(user):  # four eyes: see access.may_act
             raise TransitionNotAllowed(_("U heeft deze aanlevering zelf ingediend; een collega keurt haar goed."))
         raise PermissionDenied(_("U mag deze stap niet zetten."))
-    if submission.edition.status == Edition.Status.PUBLISHED:
+    if submission.is_frozen:
         raise TransitionNotAllowed(
             _("De editie %(year)s is gepubliceerd; aanleveringen veranderen niet meer.") % {"year": submission.edition.year}
         )
@@ -314,9 +288,9 @@ def transition(
     comment = comment.strip()
     if step.needs_comment and not comment:
         raise TransitionNotAllowed(_("Geef een toelichting: die leest de ontvanger als reden."))
+    if action in PARTNER_OPEN_ONLY and submission.edition.status == Edition.Status.CLOSED:
+        raise TransitionNotAllowed(_("De editie is gesloten; neem contact op met de VAR."))
     if action == Action.SUBMIT:
-        if submission.edition.status == Edition.Status.CLOSED:
-            raise TransitionNotAllowed(_("De editie is gesloten; neem contact op met de VAR."))
         if blockers := submit_blockers(submission):
             raise TransitionNotAllowed(
                 _("Nog niet klaar om in te dienen: %(list)s") % {"list": "; ".join(blockers[:5])}
@@ -328,6 +302,10 @@ def transition(
         changes["submitted_at"] = now
     elif action == Action.APPROVE:
         changes.update(approved_at=now, approved_by=user, approved_version=submission.version + 1)
+    if step.target in COMPLETE_WITHOUT_FIGURES:
+        changes["completeness_reason"] = comment[:500]
+    elif action == Action.RESTORE:
+        changes["completeness_reason"] = ""
     # The conditional update is the real guard: of two concurrent clicks only one matches.
     updated = Submission.objects.filter(pk=submission.pk, status=submission.status, version=submission.version).update(
         **changes
@@ -361,55 +339,28 @@ def transition(
     return event
 
 
-# -- edition management -------------------------------------------------------------------------
+# -- edition management: moved to apps.submissions.editions; re-exported for existing callers ---------
 
-_EDITION_MOVES = {
-    "close": ({Edition.Status.OPEN}, Edition.Status.CLOSED),
-    "reopen": ({Edition.Status.CLOSED}, Edition.Status.OPEN),
-    "publish": ({Edition.Status.OPEN, Edition.Status.CLOSED}, Edition.Status.PUBLISHED),
-}
+from apps.submissions.editions import (  # noqa: E402  (editions imports this module lazily only)
+    EditionError,
+    change_edition,
+    create_edition,
+    open_edition,
+    organisations_for_form,
+    set_dates,
+)
 
-
-@transaction.atomic
-def change_edition(*, edition_id: int, move: str, user: User) -> Edition:
-    """Close, reopen or publish an edition; publishing freezes every submission in it."""
-    access.require_staff(user)
-    edition = Edition.objects.select_for_update().get(pk=edition_id)
-    sources, target = _EDITION_MOVES[move]
-    if edition.status not in sources:
-        raise TransitionNotAllowed(
-            _("Editie %(year)s is %(status)s; dat kan nu niet.") % {"year": edition.year, "status": edition.get_status_display().lower()}
-        )
-    old = edition.status
-    edition.status = target
-    if target == Edition.Status.PUBLISHED:
-        edition.published_at = timezone.now()
-    edition.save(update_fields=["status", "published_at"])
-    audit.record(
-        action=AuditEvent.Action.EDITION_CHANGED,
-        actor=user,
-        obj=edition,
-        summary=_("Editie %(year)s: %(old)s → %(new)s")
-        % {"year": edition.year, "old": Edition.Status(old).label, "new": edition.get_status_display()},
-    )
-    return edition
-
-
-@transaction.atomic
-def set_dates(*, edition_id: int, user: User, opens_on: datetime.date | None, deadline: datetime.date | None) -> Edition:
-    access.require_staff(user)
-    edition = Edition.objects.select_for_update().get(pk=edition_id)
-    if edition.status == Edition.Status.PUBLISHED:
-        raise TransitionNotAllowed(_("Een gepubliceerde editie verandert niet meer."))
-    if opens_on and deadline and deadline < opens_on:
-        raise TransitionNotAllowed(_("De deadline ligt vóór de openingsdatum."))
-    edition.opens_on, edition.deadline = opens_on, deadline
-    edition.save(update_fields=["opens_on", "deadline"])
-    audit.record(
-        action=AuditEvent.Action.EDITION_CHANGED,
-        actor=user,
-        obj=edition,
-        summary=_("Editie %(year)s: opent %(open)s, deadline %(deadline)s")
-        % {"year": edition.year, "open": _date(opens_on), "deadline": _date(deadline)},
-    )
-    return edition
+__all__ = [
+    "CellInput",
+    "EditionError",
+    "StaleVersion",
+    "SubmissionLocked",
+    "TransitionNotAllowed",
+    "change_edition",
+    "create_edition",
+    "open_edition",
+    "organisations_for_form",
+    "save_values",
+    "set_dates",
+    "transition",
+]

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from apps.partners import access, audit
 from apps.partners.audit_log import AuditFilterForm, csv_rows, filtered_events, object_urls, page_of
 from apps.partners.models import AuditEvent
 from apps.submissions import services
+from apps.submissions.editions import publication_check, revision_history
 from apps.submissions.forms_staff import (
-    EditionCreateForm,
     EditionDatesForm,
     OverviewFilterForm,
     ReviewForm,
@@ -25,60 +22,6 @@ from apps.submissions.forms_staff import (
 from apps.submissions.models import Edition, Submission
 from apps.submissions.overview import edition_overview, render_rows
 from apps.submissions.review import review_context
-
-
-@login_required
-def edition_list(request: HttpRequest) -> HttpResponse:
-    access.require_staff(request.user)
-    form = EditionCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        year = form.cleaned_data["year"]
-        if Edition.objects.filter(year=year).exists():
-            form.add_error("year", _("Editie %(year)s bestaat al.") % {"year": year})
-        else:
-            try:
-                services.create_edition(
-                    year=year,
-                    created_by=request.user,
-                    opens_on=form.cleaned_data["opens_on"],
-                    deadline=form.cleaned_data["deadline"],
-                )
-            except IntegrityError:
-                form.add_error("year", _("Editie %(year)s bestaat al.") % {"year": year})
-            else:
-                messages.success(request, _("Editie %(year)s is aangemaakt (in voorbereiding).") % {"year": year})
-                return redirect("edition_list")
-    return render(request, "submissions/edition_list.html", {"editions": Edition.objects.all(), "form": form})
-
-
-@login_required
-@require_POST
-def edition_open(request: HttpRequest, year: int) -> HttpResponse:
-    access.require_staff(request.user)
-    edition = get_object_or_404(Edition, year=year)
-    try:
-        created = services.open_edition(edition=edition, opened_by=request.user)
-    except services.SubmissionLocked as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Editie %(year)s is geopend; %(n)s aanleveringen aangemaakt.") % {"year": year, "n": created})
-    return redirect("edition_overview", year=year)
-
-
-@login_required
-@require_POST
-def edition_change(request: HttpRequest, year: int, move: str) -> HttpResponse:
-    access.require_staff(request.user)
-    edition = get_object_or_404(Edition, year=year)
-    if move not in {"close", "reopen", "publish"}:
-        raise PermissionDenied
-    try:
-        services.change_edition(edition_id=edition.pk, move=move, user=request.user)
-    except services.TransitionNotAllowed as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Editie %(year)s is bijgewerkt.") % {"year": year})
-    return redirect("edition_overview", year=year)
 
 
 @login_required
@@ -111,6 +54,8 @@ def edition_overview_view(request: HttpRequest, year: int) -> HttpResponse:
             "counts": counts,
             "filters": filters,
             "dates": dates,
+            "check": publication_check(edition),
+            "revisions": revision_history(edition),
         },
     )
 

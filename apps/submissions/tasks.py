@@ -13,3 +13,8 @@ def notify_transition(event_id: int) -> int:
 @shared_task
 def send_deadline_reminders() -> int:
     return notifications.send_deadline_reminders()
+
+
+@shared_task
+def notify_edition(edition_id: int, kind: str) -> int:
+    return notifications.notify_edition(edition_id=edition_id, kind=kind)

@@ -173,7 +173,8 @@ def test_it_refreshes_the_partners_monitor_when_an_edition_is_published(vera, de
     edition = Edition.objects.get(year=2024)
     Submission.objects.filter(edition=edition, organisation__slug="politie-tmm").update(status=Submission.Status.APPROVED)
     with django_capture_on_commit_callbacks(execute=True):
-        submission_services.change_edition(edition_id=edition.pk, move="publish", user=vera)
+        submission_services.change_edition(edition_id=edition.pk, move="close", user=vera)
+        submission_services.change_edition(edition_id=edition.pk, move="publish", user=vera, reason="Test")
     assert report_builds == [(2024, ()), (2024, ())]  # staff's and, now that it is public, the partners'
 
 

@@ -110,9 +110,14 @@ def test_it_reproduces_the_seed_monitor_cell_by_cell_as_numbers(internal):
                 assert cell.data_type == "n" and "#,##0" in cell.number_format
 
 
-def test_it_marks_incomplete_and_footnoted_figures_in_the_number_format(internal):
+def test_it_marks_incomplete_and_footnoted_figures_in_the_number_format(demo):
+    # The demo is complete as printed; a municipality approved with one control figure but not the
+    # fines makes the regional fines a lower bound.
+    from apps.submissions.models import Edition
+
+    fill(submission(Edition.objects.get(year=2023), "gemeente-schiedam", "gemeente"), {("gem_bestuurlijke_controles", "misstanden", ""): 2})
+    internal = services.build_edition_workbook(year=2023, public=False)
     tables = read_tables(internal)
-    # Maassluis' approved municipal form has no controls: the regional sum is a lower bound.
     assert tables["Gemeenten"]["Resultaten bestuurlijke controles"]["Boetes NLA"]["2023"].number_format.startswith('"≥"')
     assert tables["Politie"]["Aangiftes mensenhandel"]["Seksuele uitbuiting"]["2023"].number_format == "#,##0"
     # Footnote 2) of the seed sits on the 2022 total of the informative talks.
@@ -130,7 +135,7 @@ def test_it_puts_cover_completeness_legend_frozen_panes_and_charts_in_the_workbo
     assert set(services.SHEET_TITLES.values()) <= set(workbook.sheetnames)
     cover = [c.value for row in workbook["Voorblad"].iter_rows() for c in row if c.value is not None]
     assert "Mensenhandelmonitor 2023" in cover and "Legenda" in cover and "Gegenereerd op" in cover
-    assert any(isinstance(v, str) and v.startswith("Volledigheid 2023: 6 van ") for v in cover)
+    assert any(isinstance(v, str) and v.startswith("Volledigheid 2023: 28 van 28 aanleveringen compleet (6 goedgekeurd") for v in cover)
     for name in services.SHEET_TITLES.values():
         sheet = workbook[name]
         assert sheet.freeze_panes == "B4"
@@ -215,9 +220,11 @@ def test_it_exports_the_raw_data_in_long_format(demo):
     assert total["aantal"] == 58 and total["rij_label"] == "Totaal aantal gesprekken" and total["status"] == "Goedgekeurd"
     seks = next(r for r in records if r["indicator"] == "essm_clienten_categorie" and r["rij"] == "seksueel" and r["kolom"] == "plus18")
     assert (seks["rij_label"], seks["kolom_label"], seks["aantal"]) == ("Seksuele uitbuiting", "18+", 83)
-    # Missing submissions appear too, with their status.
-    assert any(r["organisatie"] == "Gemeente Dordrecht" and r["indicator"] is None and r["status"] == "Concept" for r in records)
-    assert next(workbook["Volledigheid"].iter_rows(values_only=True))[0] == "formulier"
+    # Submissions without figures appear too, with their status.
+    assert any(r["organisatie"] == "Gemeente Dordrecht" and r["indicator"] is None and r["status"] == "Niets te melden" for r in records)
+    completeness = list(workbook["Volledigheid"].iter_rows(values_only=True))
+    assert completeness[0][0] == "formulier"
+    assert ("Gemeente", "Dordrecht", "nee", "niets te melden: Geen eigen controles of campagnes over 2023.") in completeness
     text = services.build_raw_export(year=2023, csv=True).decode("utf-8-sig")
     assert text.splitlines()[0].startswith("editie;organisatie;soort")
     assert ";58;" in text

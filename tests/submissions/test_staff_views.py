@@ -34,7 +34,7 @@ def test_it_shows_the_overview_with_counts_and_filters(client, vera, alice, subm
     response = client.get(reverse("edition_overview", args=[2024]))
     assert response.status_code == 200
     counts = response.context["counts"]
-    assert counts == {"expected": 28, "submitted": 1, "approved": 0, "late": 0}
+    assert counts == {"expected": 28, "submitted": 1, "approved": 0, "nothing_to_report": 0, "not_applicable": 0, "late": 0}
     html = response.content.decode()
     assert 'data-organisation="gemeente-rotterdam"' in html and "Beoordelen" in html
     filtered = client.get(reverse("edition_overview", args=[2024]), {"kind": "gemeente", "subregion": "zhz"})
@@ -116,7 +116,8 @@ def test_it_manages_editions(client, vera):
     assert Submission.objects.filter(edition=edition).count() == 28
     response = client.post(reverse("edition_overview", args=[2025]), {"opens_on": "2026-02-01", "deadline": "2026-01-01"})
     assert "vóór de openingsdatum" in response.content.decode()
-    client.post(reverse("edition_change", args=[2025, "publish"]))
+    client.post(reverse("edition_close", args=[2025]))
+    client.post(reverse("edition_publish", args=[2025]), {"reason": "Test van het beheer"})
     edition.refresh_from_db()
     assert edition.status == Edition.Status.PUBLISHED
 

@@ -12,12 +12,37 @@ from apps.submissions.models import Edition, Submission, SubmissionEvent
 
 S = Submission.Status
 A = SubmissionEvent.Action
-ALL_STATES = [S.DRAFT, S.SUBMITTED, S.RETURNED, S.APPROVED]
+ALL_STATES = list(S)
 CAST = ["alice", "bob", "vic", "charlie", "vera", "adam"]
+STAFF = {"vera", "adam"}
 # Who may make each move (on organisation A's submission), and from which states.
-WHO = {A.SUBMIT: {"alice"}, A.RETURN: {"vera", "adam"}, A.APPROVE: {"vera", "adam"}, A.REOPEN: {"vera", "adam"}}
-FROM = {A.SUBMIT: {S.DRAFT, S.RETURNED}, A.RETURN: {S.SUBMITTED}, A.APPROVE: {S.SUBMITTED}, A.REOPEN: {S.APPROVED}}
-TO = {A.SUBMIT: S.SUBMITTED, A.RETURN: S.RETURNED, A.APPROVE: S.APPROVED, A.REOPEN: S.DRAFT}
+WHO = {
+    A.SUBMIT: {"alice"},
+    A.RETURN: STAFF,
+    A.APPROVE: STAFF,
+    A.REOPEN: STAFF,
+    A.NOTHING_TO_REPORT: {"alice"},
+    A.NOT_APPLICABLE: STAFF,
+    A.RESTORE: STAFF,
+}
+FROM = {
+    A.SUBMIT: {S.DRAFT, S.RETURNED},
+    A.RETURN: {S.SUBMITTED},
+    A.APPROVE: {S.SUBMITTED},
+    A.REOPEN: {S.APPROVED},
+    A.NOTHING_TO_REPORT: {S.DRAFT, S.RETURNED},
+    A.NOT_APPLICABLE: {S.DRAFT, S.RETURNED, S.SUBMITTED, S.NOTHING_TO_REPORT},
+    A.RESTORE: {S.NOTHING_TO_REPORT, S.NOT_APPLICABLE},
+}
+TO = {
+    A.SUBMIT: S.SUBMITTED,
+    A.RETURN: S.RETURNED,
+    A.APPROVE: S.APPROVED,
+    A.REOPEN: S.DRAFT,
+    A.NOTHING_TO_REPORT: S.NOTHING_TO_REPORT,
+    A.NOT_APPLICABLE: S.NOT_APPLICABLE,
+    A.RESTORE: S.DRAFT,
+}
 
 
 def _set_status(submission, status):
@@ -121,7 +146,8 @@ def test_it_marks_a_submission_after_the_deadline_as_late(submission_a, alice):
 
 
 def test_it_freezes_everything_when_the_edition_is_published(submission_a, alice, vera):
-    services.change_edition(edition_id=submission_a.edition_id, move="publish", user=vera)
+    services.change_edition(edition_id=submission_a.edition_id, move="close", user=vera)
+    services.change_edition(edition_id=submission_a.edition_id, move="publish", user=vera, reason="Test")
     with pytest.raises(services.TransitionNotAllowed, match="gepubliceerd"):
         services.transition(submission_id=submission_a.pk, action=A.SUBMIT, user=alice)
     with pytest.raises(services.SubmissionLocked, match="gepubliceerd"):

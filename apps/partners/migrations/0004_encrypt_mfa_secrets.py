@@ -33,7 +33,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partners", "0003_i10a_audit_types"),
+        ('partners', '0003_audit_types'),
         ("mfa", "0003_authenticator_type_uniq"),
     ]
 

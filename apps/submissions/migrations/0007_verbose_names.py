@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0004_i10a_encrypt_mfa_secrets'),
+        ('partners', '0004_encrypt_mfa_secrets'),
         ('submissions', '0006_value_comment_text_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

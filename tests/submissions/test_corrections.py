@@ -1,0 +1,233 @@
+"""Corrections after publication: reopen only what is affected, re-approve, publish revision n+1."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from apps.monitor import aggregation
+from apps.monitor.aggregation import Cell
+from apps.partners.models import AuditEvent
+from apps.submissions import editions, services
+from apps.submissions.models import Edition, EditionRevision, Submission, SubmissionEvent
+
+A = SubmissionEvent.Action
+S = Submission.Status
+CTRL = "gem_bestuurlijke_controles"
+CELL = (CTRL, "bouwplaatsen", "")
+
+
+def _save(submission, user, number):
+    submission.refresh_from_db()
+    services.save_values(
+        submission_id=submission.pk,
+        user=user,
+        cells={CELL: services.CellInput(number=number)},
+        explanations={},
+        base_version=submission.version,
+    )
+
+
+def _approve(submission, coordinator, staff):
+    services.transition(submission_id=submission.pk, action=A.SUBMIT, user=coordinator)
+    services.transition(submission_id=submission.pk, action=A.APPROVE, user=staff)
+
+
+@pytest.fixture
+def published(submission_a, alice, charlie, vera, org_b):
+    """2024 published: Rotterdam 29 and Dordrecht 7 building-site controls, the rest not applicable."""
+    dordrecht = Submission.objects.get(edition=submission_a.edition, organisation=org_b, form__code="gemeente")
+    _save(submission_a, alice, 29)
+    _approve(submission_a, alice, vera)
+    _save(dordrecht, charlie, 7)
+    _approve(dordrecht, charlie, vera)
+    for s in Submission.objects.filter(edition=submission_a.edition).exclude(pk__in=[submission_a.pk, dordrecht.pk]):
+        services.transition(submission_id=s.pk, action=A.NOT_APPLICABLE, user=vera, comment="Niet gevraagd")
+    editions.close_edition(edition_id=submission_a.edition_id, user=vera)
+    editions.publish_edition(edition_id=submission_a.edition_id, user=vera)
+    submission_a.refresh_from_db()
+    dordrecht.refresh_from_db()
+    return submission_a, dordrecht
+
+
+def _open(submission, vera, reason="Rotterdam telde de bouwplaatsen dubbel"):
+    return editions.open_correction(
+        edition_id=submission.edition_id, user=vera, reason=reason, submission_ids=[submission.pk]
+    )
+
+
+def _revise(rotterdam, vera, alice, number):
+    """The whole correction: open it, the partner changes the figure, re-approval, revision 2."""
+    _open(rotterdam, vera)
+    _save(rotterdam, alice, number)
+    _approve(rotterdam, alice, vera)
+    return editions.publish_edition(edition_id=rotterdam.edition_id, user=vera)
+
+
+def test_it_needs_a_reason_to_open_a_correction(published, vera):
+    rotterdam, __ = published
+    with pytest.raises(editions.EditionError, match="reden"):
+        _open(rotterdam, vera, reason=" ")
+    assert not Edition.objects.get(pk=rotterdam.edition_id).in_correction
+
+
+def test_it_opens_a_correction_only_of_a_published_edition(submission_a, vera, alice):
+    _approve(submission_a, alice, vera)
+    with pytest.raises(editions.EditionError):
+        _open(submission_a, vera)
+
+
+def test_it_lets_only_staff_open_a_correction(published, alice):
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        _open(published[0], alice)
+
+
+def test_it_reopens_only_the_affected_submission(published, vera, charlie):
+    rotterdam, dordrecht = published
+    _open(rotterdam, vera)
+    rotterdam.refresh_from_db()
+    dordrecht.refresh_from_db()
+    assert rotterdam.status == S.DRAFT and rotterdam.under_correction
+    assert dordrecht.status == S.APPROVED and not dordrecht.under_correction
+    # Everything else stays frozen: no workflow step, no save.
+    with pytest.raises(services.TransitionNotAllowed, match="gepubliceerd"):
+        services.transition(submission_id=dordrecht.pk, action=A.REOPEN, user=vera, comment="Ook even")
+    with pytest.raises(services.SubmissionLocked, match="gepubliceerd"):
+        _save(dordrecht, charlie, 8)
+    assert AuditEvent.objects.filter(action="edition.correction_opened").exists()
+
+
+def test_it_reopens_through_the_workflow_with_the_reason(published, vera):
+    rotterdam, __ = published
+    _open(rotterdam, vera)
+    event = SubmissionEvent.objects.filter(submission=rotterdam).latest("at")
+    assert event.action == A.REOPEN and "dubbel" in event.comment
+
+
+def test_it_refuses_a_second_correction_while_one_runs(published, vera):
+    rotterdam, dordrecht = published
+    _open(rotterdam, vera)
+    with pytest.raises(editions.EditionError, match="loopt al"):
+        editions.open_correction(edition_id=rotterdam.edition_id, user=vera, reason="x", submission_ids=[dordrecht.pk])
+
+
+def test_it_keeps_showing_the_published_figures_during_a_correction(published, vera, alice):
+    rotterdam, __ = published
+    _open(rotterdam, vera)
+    _save(rotterdam, alice, 15)  # a draft
+    data = aggregation.load_editions([2024])[2024]
+    assert data.cell(*CELL[:1], CELL[1:]) == Cell(number=36)  # 29 + 7, never the draft's 15
+    _approve(rotterdam, alice, vera)  # approved again, but not yet published
+    data = aggregation.load_editions([2024])[2024]
+    assert data.cell(CTRL, CELL[1:]) == Cell(number=36)
+    assert aggregation.load_completeness([2024])[2024].missing_count == 0
+
+
+def test_it_shows_partners_the_published_figure_on_the_monitor_during_a_correction(client, published, vera, alice, vic):
+    rotterdam, __ = published
+    _open(rotterdam, vera)
+    _save(rotterdam, alice, 15)
+    client.force_login(vic)
+    html = client.get(reverse("monitor_chapter", args=[2024, "gemeenten"])).content.decode()
+    assert ">36<" in html and ">22<" not in html and "concept" not in html.lower()
+    assert "Er loopt een correctie" in html
+
+
+def test_it_refuses_to_publish_the_correction_before_the_submission_is_approved_again(published, vera, alice):
+    rotterdam, __ = published
+    _open(rotterdam, vera)
+    _save(rotterdam, alice, 15)
+    with pytest.raises(editions.EditionError, match="nog niet klaar"):
+        editions.publish_edition(edition_id=rotterdam.edition_id, user=vera)
+
+
+def test_it_publishes_the_correction_as_revision_two_with_the_changed_figures(published, vera, alice):
+    rotterdam, __ = published
+    _open(rotterdam, vera)
+    _save(rotterdam, alice, 15)
+    _approve(rotterdam, alice, vera)
+    revision = editions.publish_edition(edition_id=rotterdam.edition_id, user=vera)
+    assert revision.number == 2 and revision.reason == "Rotterdam telde de bouwplaatsen dubbel"
+    assert revision.changes == [
+        {
+            "key": "gemeente-rotterdam|gemeente|gem_bestuurlijke_controles|bouwplaatsen|",
+            "organisation": "Rotterdam",
+            "indicator": "Resultaten bestuurlijke controles",
+            "cell": "Controles op bouwplaatsen",
+            "old": 29,
+            "new": 15,
+        }
+    ]
+    edition = Edition.objects.get(pk=rotterdam.edition_id)
+    assert edition.revision == 2 and not edition.in_correction
+    assert not Submission.objects.filter(edition=edition, under_correction=True).exists()
+    assert aggregation.load_editions([2024])[2024].cell(CTRL, CELL[1:]) == Cell(number=22)
+    # Revision 1 keeps the figure as first published.
+    assert EditionRevision.objects.get(edition=edition, number=1).figures["values"][revision.changes[0]["key"]] == 29
+    # Frozen again.
+    with pytest.raises(services.SubmissionLocked):
+        _save(rotterdam, alice, 16)
+    assert AuditEvent.objects.filter(action="edition.revision_published").exists()
+
+
+def test_it_shows_the_revision_on_the_monitor_pages(client, published, vera, alice, vic):
+    rotterdam, __ = published
+    _revise(rotterdam, vera, alice, 15)
+    client.force_login(vic)
+    chapter = client.get(reverse("monitor_chapter", args=[2024, "gemeenten"])).content.decode()
+    assert "Herzien op" in chapter and "revisie 2" in chapter and "bouwplaatsen dubbel" in chapter
+    edition_page = client.get(reverse("monitor_edition", args=[2024])).content.decode()
+    assert "Revisie 2: herzien op" in edition_page and "Controles op bouwplaatsen" in edition_page
+    assert ">29<" in edition_page and ">15<" in edition_page
+
+
+def test_it_hides_small_changed_counts_from_partners_but_not_from_staff(client, published, vera, alice, vic):
+    rotterdam, __ = published
+    _revise(rotterdam, vera, alice, 3)
+    client.force_login(vic)
+    assert "&lt; 5" in client.get(reverse("monitor_edition", args=[2024])).content.decode()
+    client.force_login(vera)
+    assert ">3<" in client.get(reverse("monitor_edition", args=[2024])).content.decode()
+
+
+def test_it_lets_staff_download_an_earlier_revisions_figures(client, published, vera, alice):
+    rotterdam, __ = published
+    _revise(rotterdam, vera, alice, 15)
+    client.force_login(vera)
+    first = client.get(reverse("edition_revision_csv", args=[2024, 1])).content.decode()
+    assert "gemeente-rotterdam;gemeente;gem_bestuurlijke_controles;bouwplaatsen;;29" in first
+    second = client.get(reverse("edition_revision_csv", args=[2024, 2])).content.decode()
+    assert "gemeente-rotterdam;gemeente;gem_bestuurlijke_controles;bouwplaatsen;;15" in second
+
+
+@pytest.mark.parametrize("who", ["alice", "charlie"])
+def test_it_hides_corrections_and_revision_files_from_partners(request, client, published, who):
+    rotterdam, __ = published
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse("edition_revision_csv", args=[2024, 1])).status_code == 404
+    response = client.post(reverse("edition_correction", args=[2024]), {"reason": "x", "submissions": [rotterdam.pk]})
+    assert response.status_code == 404
+    assert not Edition.objects.get(pk=rotterdam.edition_id).in_correction
+
+
+def test_it_opens_a_correction_through_the_page(client, published, vera):
+    rotterdam, __ = published
+    client.force_login(vera)
+    assert client.get(reverse("edition_correction", args=[2024])).status_code == 200
+    response = client.post(reverse("edition_correction", args=[2024]), {"reason": "", "submissions": []})
+    assert "Geef de reden van de correctie." in response.content.decode()
+    response = client.post(reverse("edition_correction", args=[2024]), {"reason": "Dubbel geteld", "submissions": [rotterdam.pk]})
+    assert response.status_code == 302
+    assert Submission.objects.get(pk=rotterdam.pk).under_correction
+
+
+def test_it_puts_the_revision_on_the_exports_cover_line(published, vera, alice):
+    from apps.monitor.exports import completeness_line
+
+    rotterdam, __ = published
+    assert "Herzien" not in completeness_line(aggregation.load_completeness([2024])[2024])
+    _revise(rotterdam, vera, alice, 15)
+    line = completeness_line(aggregation.load_completeness([2024])[2024])
+    assert "Herzien op" in line and "(revisie 2), reden: Rotterdam telde de bouwplaatsen dubbel" in line
