@@ -78,7 +78,7 @@ class GridView:
 
 
 class SubmissionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, context: FormContext, read_only: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
