@@ -17,6 +17,8 @@ from django.core import signing
 from django.db import transaction
 from django.http import QueryDict
 
+from apps.partners import access
+from apps.partners.models import User
 from apps.submissions.models import DraftStash, Submission
 
 OWNER_FIELD = "eigenaar"
@@ -55,12 +57,12 @@ def _kept_fields(post: QueryDict) -> dict[str, list[str]]:
 def stash_post(*, post: QueryDict, submission_id: int) -> DraftStash | None:
     """Keep the posted form for the user its owner token names; None if the token is not genuine."""
     user_id = owner_of(post.get(OWNER_FIELD, ""), submission_id=submission_id)
-    if user_id is None or not Submission.objects.filter(pk=submission_id).exists():
+    if user_id is None:
         return None
-    from django.contrib.auth import get_user_model
-
-    if not get_user_model().objects.filter(pk=user_id, is_active=True).exists():
-        return None
+    submission = Submission.objects.select_related("organisation").filter(pk=submission_id).first()
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if submission is None or user is None or not access.can_edit_drafts(user, submission.organisation):
+        return None  # only input its owner could have saved is worth keeping
     stash, __ = DraftStash.objects.update_or_create(
         user_id=user_id, submission_id=submission_id, defaults={"data": _kept_fields(post)}
     )

@@ -227,6 +227,13 @@ def _merge_stale(
     return keep_cells, keep_expl, conflicts
 
 
+def stale_conflicts(*, context, base_version: int, cells: dict[CellId, CellInput], explanations: dict[str, str]) -> list[Conflict]:
+    """Read-only: the conflicts a save of this input, based on `base_version`, would meet now."""
+    if base_version >= context.submission.version:
+        return []
+    return _merge_stale(context=context, base_version=base_version, cells=cells, explanations=explanations)[2]
+
+
 def changed_since(context, base_version: int) -> list[str]:
     """Labels of what colleagues saved after `base_version` (for 'kept your colleague's work' messages)."""
     labels = [_cell_label(context.grids, c) for c, v in context.values.items() if v.changed_in_version > base_version]

@@ -111,6 +111,29 @@ def _merged_after_conflict(data, context, error: services.StaleVersion, base_ver
     data.setlist("conflict-x", sorted(conflicting_keys))
 
 
+def _prepare_restored(data, context) -> list[services.Conflict]:
+    """Kept input from an older version: merge it with what colleagues saved since, as a save would."""
+    try:
+        base_version = int(data.get("version", ""))
+    except ValueError:
+        return []
+    if base_version >= context.submission.version:
+        return []
+    form = SubmissionForm(data, context=context)
+    if not form.is_valid():
+        return []  # the user's own errors show as after any post; the save will merge
+    warnings = [f for f in context.findings(form.figures()) if not f.is_error]
+    explanations_form = ExplanationsForm(data, keys=[f.key for f in warnings])
+    explanations_form.is_valid()
+    texts = {k: v for k, v in explanations_form.cleaned_data.items()}
+    conflicts = services.stale_conflicts(
+        context=context, base_version=base_version, cells=form.cell_inputs(), explanations={k[2:]: v for k, v in texts.items()}
+    )
+    error = services.StaleVersion([c.label for c in conflicts], conflicts=conflicts, version=context.submission.version)
+    _merged_after_conflict(data, context, error, base_version)
+    return conflicts
+
+
 def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         if request.method == "POST":
@@ -139,7 +162,9 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
     elif not read_only and (stash := drafts.stash_for(user_id=request.user.pk, submission_id=submission.pk)):
         # Input that arrived after the session ended: shown again, not saved until the user saves.
         data = drafts.as_querydict(stash)
-        unchosen = _apply_choices(data, context) if data.getlist("conflict-cell") or data.getlist("conflict-x") else []
+        unchosen = _apply_choices(data, context)  # choices made before the session ended still count
+        conflicts = _prepare_restored(data, context) or unchosen or None
+        unchosen = []
 
     if data is not None:
         form = SubmissionForm(data, context=context)
