@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from django.core import signing
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
@@ -201,3 +202,28 @@ def display(kind: str, normal: Normal) -> str:
         return _("Ja") if normal else _("Nee")
     return str(normal)
 
+
+
+# -- the signed part of _meta ----------------------------------------------------------------------
+
+SIGNATURE_KEY = "signature"
+_SIGNING_SALT = "mhm.xlsx-meta"
+
+
+def meta_digest(mapping: list[list[str]]) -> str:
+    """A hash of the cell map and the fingerprints of what was written, as the upload reads them back."""
+    payload = json.dumps([[str(v) for v in row[:6]] for row in mapping], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def sign_meta(*, submission_id: int, version: int, mapping: list[list[str]]) -> str:
+    """What the file may claim, signed with the site's key: the submission, its version and the map."""
+    return signing.dumps({"s": submission_id, "v": version, "m": meta_digest(mapping)}, salt=_SIGNING_SALT)
+
+
+def read_signature(token: str) -> dict | None:
+    try:
+        payload = signing.loads(token, salt=_SIGNING_SALT)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    return payload if isinstance(payload, dict) else None

@@ -22,6 +22,7 @@ from apps.submissions.workbook.layout import (
     INFO_SHEET,
     MAX_TEXT_LENGTH,
     META_SHEET,
+    SIGNATURE_KEY,
     TEXT_WIDTH,
     Block,
     InputCell,
@@ -29,6 +30,7 @@ from apps.submissions.workbook.layout import (
     excel_text,
     input_cells,
     plan,
+    sign_meta,
     stored_normal,
 )
 
@@ -194,21 +196,24 @@ def _write_meta_sheet(wb: Workbook, submission: Submission, cells: list[InputCel
         ("downloaded_at", timezone.now().isoformat()),
         ("cells", len(cells)),
     ]
+    mapping: list[list[str]] = []
+    for cell in cells:
+        written = stored_normal(cell.kind, context.values.get(cell.cell))
+        if cell.kind == Indicator.Kind.TEXT and isinstance(written, str):
+            written = excel_text(written)
+        mapping.append([cell.address, cell.cell[0], cell.cell[1], cell.cell[2], cell.kind, cell_fingerprint(cell.kind, written)])
+    # The file's claims (which submission, which version, what was written) are signed: an edited
+    # _meta sheet cannot move the upload to another submission or switch its conflict check off.
+    pairs.append((SIGNATURE_KEY, sign_meta(submission_id=submission.pk, version=submission.version, mapping=mapping)))
     for r, (key, value) in enumerate(pairs, start=1):
         _put(ws, r, 1, key)
         _put(ws, r, 2, value)
     r = len(pairs) + 1
     for column, heading in enumerate(("address", "indicator", "row", "col", "kind", "written"), start=1):
         _put(ws, r, column, heading)
-    for cell in cells:
+    for row in mapping:
         r += 1
-        written = stored_normal(cell.kind, context.values.get(cell.cell))
-        if cell.kind == Indicator.Kind.TEXT and isinstance(written, str):
-            written = excel_text(written)
-        for column, value in enumerate(
-            (cell.address, cell.cell[0], cell.cell[1], cell.cell[2], cell.kind, cell_fingerprint(cell.kind, written)),
-            start=1,
-        ):
+        for column, value in enumerate(row, start=1):
             _put(ws, r, column, value)
     ws.protection.sheet = True
 

@@ -8,6 +8,8 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as DefusedElementTree
 from django import forms as django_forms
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -22,13 +24,16 @@ from apps.submissions.workbook.layout import (
     FORMAT_VERSION,
     MAX_TEXT_LENGTH,
     META_SHEET,
+    SIGNATURE_KEY,
     InputCell,
     Normal,
     cell_fingerprint,
     display,
     input_cells,
+    meta_digest,
     normal_text,
     plan,
+    read_signature,
     stored_normal,
 )
 
@@ -121,19 +126,33 @@ def _check_zip(data: bytes) -> None:
             if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
                 raise _Refused(_not_xlsx())
             # Read every member once (bounded by the declared sizes checked above): this verifies the
-            # checksums and refuses XML with a DOCTYPE, which a real workbook never has.
+            # checksums, and every XML part is parsed by defusedxml, which refuses a DOCTYPE or an
+            # entity whatever the encoding (a byte search misses UTF-16); a real workbook has neither.
             for info in members:
-                is_xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
                 with archive.open(info) as member:
-                    tail = b""
-                    while chunk := member.read(64 * 1024):
-                        window = (tail + chunk).upper()
-                        if is_xml and (b"<!DOCTYPE" in window or b"<!ENTITY" in window):
-                            raise _Refused(_broken())
-                        tail = chunk[-16:]
+                    if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                        _refuse_unsafe_xml(member)
+                    else:
+                        while member.read(64 * 1024):
+                            pass
     except _Refused:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, RuntimeError, ValueError):
+        raise _Refused(_broken()) from None
+
+
+def _refuse_unsafe_xml(member) -> None:
+    try:
+        for __, element in DefusedElementTree.iterparse(member, events=("end",), forbid_dtd=True):
+            element.clear()  # keep memory flat: only the refusal matters here
+    except DefusedXmlException:
+        raise _Refused(
+            _(
+                "Het bestand wordt geweigerd: het bevat XML-constructies (DOCTYPE of entiteiten) die een Excel-werkmap "
+                "nooit heeft. Download het sjabloon opnieuw en vul het in."
+            )
+        ) from None
+    except DefusedElementTree.ParseError:
         raise _Refused(_broken()) from None
 
 
@@ -224,10 +243,24 @@ def _check_meta(submission: Submission, pairs: dict[str, str], mapping: list[lis
                 "het sjabloon is aangepast. Download een nieuw sjabloon en neem uw cijfers daarin over."
             )
         )
-    try:
-        return int(pairs.get("version", ""))
-    except ValueError:
-        raise _Refused(_broken()) from None
+    # Only what the site signed counts: the version (the conflict check depends on it), the
+    # submission and the map of written values; the plain copies in _meta are for people.
+    signed = read_signature(pairs.get(SIGNATURE_KEY, ""))
+    if (
+        signed is None
+        or signed.get("s") != submission.pk
+        or signed.get("m") != meta_digest(mapping)
+        or not isinstance(signed.get("v"), int)
+        or str(signed["v"]) != pairs.get("version")
+    ):
+        raise _Refused(
+            _(
+                "De verborgen gegevens van dit sjabloon zijn na het downloaden gewijzigd, dus kan niet worden "
+                "nagegaan bij welke versie het hoort. Download een nieuw sjabloon van deze aanlevering en neem uw "
+                "cijfers daarin over; er is niets gewijzigd."
+            )
+        )
+    return signed["v"]
 
 
 def _sheet_values(wb, cells: list[InputCell], *, formulas: bool) -> dict[str, object]:
