@@ -174,10 +174,10 @@ def test_it_puts_last_years_approved_figures_beside_in_a_labelled_grey_block(edi
     _approve(old)
     wb = load_workbook(io.BytesIO(workbook.build_template(police_2024)))
     ws = wb[wb.sheetnames[1]]
-    # inputs in B..D, a blank column, last year in F..H
-    assert ws["F4"].value == "Vorig jaar (2023)"
-    assert ws["F5"].value == "Minderjarig" and ws["F6"].value == 17
-    assert ws["F6"].fill.fgColor.rgb.endswith("EDEDED") and ws["F6"].protection.locked
+    # inputs in B..D, the sums of the rows in E, a blank column, last year in G..I
+    assert ws["G4"].value == "Vorig jaar (2023)"
+    assert ws["G5"].value == "Minderjarig" and ws["G6"].value == 17
+    assert ws["G6"].fill.fgColor.rgb.endswith("EDEDED") and ws["G6"].protection.locked
     assert ws["B6"].value is None
     # last year's figures are never read back as input
     assert workbook.parse_upload(police_2024, workbook.build_template(police_2024)).cells == {}

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
@@ -14,7 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from apps.submissions.forms import MAX_COUNT
 from apps.submissions.grid import Axis
-from apps.submissions.models import Indicator, Submission
+from apps.submissions.models import TOTAL, Indicator, Submission
 from apps.submissions.selectors import FormContext, load_form_context
 from apps.submissions.services import lock_reason
 from apps.submissions.workbook.layout import (
@@ -105,6 +106,68 @@ def _write_count_block(ws, block: Block, context: FormContext, year: int | None,
                 old = previous.number if previous else None
                 shown = old if not is_bool or old is None else ("Ja" if old else "Nee")
                 _put(ws, r, prev + j, shown, font=_PREVIOUS_FONT, fill=_PREVIOUS_FILL, border=_BOX)
+
+
+_CHECK_FONT = Font(color="595959", italic=True)
+_MISMATCH_FONT = Font(color="9C0006", bold=True)
+_MISMATCH_FILL = PatternFill("solid", fgColor="FFC7CE")
+
+
+def _coordinate(block: Block, key) -> str:
+    r, c = block.cells[key]
+    return f"{get_column_letter(c)}{r}"
+
+
+def _mismatch(total: str, parts: list[str]) -> str:
+    """Excel's version of the web form's sum rule: all parts given and unequal, or parts above the total."""
+    p = ",".join(parts)
+    return f"AND(ISNUMBER({total}),COUNT({p})>0,OR(AND(COUNT({p})={len(parts)},SUM({p})<>{total}),SUM({p})>{total}))"
+
+
+def _write_checks(ws, block: Block) -> None:
+    """Formula cells beside the inputs: each total recomputed from its parts, a mismatch marked ≠.
+
+    They are locked and never read back: the upload reads only the yellow input cells.
+    """
+    grid = block.grid
+    mismatches = []
+    if block.check_column and block.header_row:
+        _put(ws, block.header_row, block.check_column, _("Som van de delen"), font=Font(bold=True, color="595959"), alignment=_WRAP_TOP)
+    for total_key, part_keys in grid.totals:
+        total = _coordinate(block, total_key)
+        parts = [_coordinate(block, k) for k in part_keys]
+        if not parts:
+            continue
+        p = ",".join(parts)
+        if total_key[0] == TOTAL and block.check_row and all(k[1] == total_key[1] for k in part_keys):
+            r, c = block.check_row, block.cells[total_key][1]  # a column's sum, under the column
+        elif block.check_column:
+            r, c = block.cells[total_key][0], block.check_column  # a row's sum, beside the row
+        else:
+            continue
+        cell = ws.cell(row=r, column=c)
+        cell.value = f'=IF(COUNT({p})=0,"",IF({_mismatch(total, parts)},"≠ "&SUM({p}),SUM({p})))'
+        cell.font = _CHECK_FONT
+        cell.number_format = "0"
+        cell.alignment = Alignment(horizontal="right")
+        ws.conditional_formatting.add(
+            cell.coordinate,
+            FormulaRule(formula=[f'LEFT({cell.coordinate},1)="≠"'], font=_MISMATCH_FONT, fill=_MISMATCH_FILL),
+        )
+        mismatches.append(_mismatch(total, parts))
+    if block.check_row and mismatches:
+        summary = ws.cell(row=block.check_row, column=1)
+        summary.value = '=IF(OR({}),"{}","{}")'.format(
+            ",".join(mismatches),
+            _("Let op: een totaal wijkt af van de som van de delen (≠)"),
+            _("Controle: som van de delen"),
+        )
+        summary.font = _CHECK_FONT
+        summary.alignment = _WRAP_TOP
+        ws.conditional_formatting.add(
+            summary.coordinate,
+            FormulaRule(formula=[f'LEFT({summary.coordinate},6)="{_("Let op")}"'], font=_MISMATCH_FONT, fill=_MISMATCH_FILL),
+        )
 
 
 def _write_text_block(ws, block: Block, context: FormContext, year: int | None, dv_text) -> None:
@@ -278,7 +341,11 @@ def build_template(submission: Submission) -> bytes:
                 widest = max(widest, (block.previous_column + TEXT_WIDTH - 1) if year else 1 + TEXT_WIDTH)
             else:
                 _write_count_block(ws, block, context, year, dv_count, dv_bool)
-                widest = max(widest, (block.previous_column + len(block.grid.cols) - 1) if year else 1 + len(block.grid.cols))
+                _write_checks(ws, block)
+                widest = max(
+                    widest,
+                    (block.previous_column + len(block.grid.cols) - 1) if year else (block.check_column or 1 + len(block.grid.cols)),
+                )
         for column in range(2, widest + 1):
             ws.column_dimensions[get_column_letter(column)].width = 16
         for dv in (dv_count, dv_bool, dv_text):
