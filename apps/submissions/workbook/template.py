@@ -13,13 +13,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from apps.submissions.forms import MAX_COUNT
+from apps.submissions.forms import MAX_COUNT, MAX_EXPLANATION_LENGTH
 from apps.submissions.grid import Axis
 from apps.submissions.models import TOTAL, Indicator, Submission
 from apps.submissions.selectors import FormContext, load_form_context
 from apps.submissions.services import lock_reason
 from apps.submissions.workbook.layout import (
     FORMAT_VERSION,
+    EXPLANATION_FIRST_ROW,
+    EXPLANATION_SHEET,
     INFO_SHEET,
     MAX_TEXT_LENGTH,
     META_SHEET,
@@ -244,6 +246,63 @@ def _write_info_sheet(ws, submission: Submission, context: FormContext, lock: st
     ws.protection.sheet = True
 
 
+def _write_explanation_sheet(wb: Workbook, context: FormContext) -> None:
+    """The current warnings with a cell each to explain them offline; read back by the upload.
+
+    Column D holds the warning's key and E a fingerprint of the text as written (both hidden), so
+    the upload knows which warning a text belongs to and whether it was changed in the file.
+    """
+    ws = wb.create_sheet(EXPLANATION_SHEET)
+    ws.column_dimensions["A"].width = 36
+    ws.column_dimensions["B"].width = 60
+    ws.column_dimensions["C"].width = 70
+    ws.column_dimensions["D"].hidden = True
+    ws.column_dimensions["E"].hidden = True
+    _put(ws, 1, 1, _("Toelichtingen op waarschuwingen"), font=Font(bold=True, size=14))
+    _put(
+        ws,
+        2,
+        1,
+        _(
+            "Licht elke waarschuwing kort toe in het gele vak (hoogstens 2.000 tekens). Waarschuwingen die pas ontstaan "
+            "door cijfers die u in dit bestand wijzigt, ziet u na het uploaden; die licht u toe in het webformulier."
+        ),
+        font=Font(italic=True, color="595959"),
+    )
+    for column, heading in enumerate((_("Tabel"), _("Waarschuwing"), _("Uw toelichting")), start=1):
+        _put(ws, EXPLANATION_FIRST_ROW - 1, column, heading, font=Font(bold=True), fill=_HEADER_FILL, border=_BOX)
+    dv = DataValidation(
+        type="textLength",
+        operator="lessThanOrEqual",
+        formula1=str(MAX_EXPLANATION_LENGTH),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=_("Tekst te lang"),
+        error=_("Houd de toelichting korter dan 2.000 tekens."),
+    )
+    warnings = [f for f in context.findings() if not f.is_error]
+    if not warnings:
+        _put(ws, EXPLANATION_FIRST_ROW, 1, _("Er zijn nu geen waarschuwingen om toe te lichten."), font=_PREVIOUS_FONT)
+    for r, finding in enumerate(warnings, start=EXPLANATION_FIRST_ROW):
+        grid = context.grids.get(finding.indicator_code)
+        stored = context.explanations.get(finding.key)
+        text = excel_text(stored.text) if stored else ""
+        _put(ws, r, 1, grid.indicator.label if grid else finding.indicator_code, alignment=_WRAP_TOP, border=_BOX)
+        _put(ws, r, 2, finding.message, alignment=_WRAP_TOP, border=_BOX)
+        cell = _put(ws, r, 3, text or None, alignment=_WRAP_TOP, fill=_INPUT_FILL, border=_BOX)
+        cell.protection = _UNLOCKED
+        cell.number_format = "@"
+        dv.add(cell.coordinate)
+        _put(ws, r, 4, finding.key)
+        _put(ws, r, 5, cell_fingerprint(Indicator.Kind.TEXT, text))
+        ws.row_dimensions[r].height = 45
+    if dv.sqref:
+        ws.add_data_validation(dv)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
 def _write_meta_sheet(wb: Workbook, submission: Submission, cells: list[InputCell], context: FormContext) -> None:
     ws = wb.create_sheet(META_SHEET)
     ws.sheet_state = "veryHidden"
@@ -355,6 +414,7 @@ def build_template(submission: Submission) -> bytes:
         ws.protection.formatColumns = False  # resizing columns and rows stays possible
         ws.protection.formatRows = False
         ws.freeze_panes = "B1"
+    _write_explanation_sheet(wb, context)
     _write_meta_sheet(wb, submission, cells, context)
     wb.security = WorkbookProtection(lockStructure=True)
     buffer = io.BytesIO()
