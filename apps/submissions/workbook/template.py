@@ -246,6 +246,18 @@ def _write_info_sheet(ws, submission: Submission, context: FormContext, lock: st
     ws.protection.sheet = True
 
 
+def _text_length_validation(limit: int, message: str) -> DataValidation:
+    return DataValidation(
+        type="textLength",
+        operator="lessThanOrEqual",
+        formula1=str(limit),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=_("Tekst te lang"),
+        error=message,
+    )
+
+
 def _write_explanation_sheet(wb: Workbook, context: FormContext) -> None:
     """The current warnings with a cell each to explain them offline; read back by the upload.
 
@@ -271,15 +283,7 @@ def _write_explanation_sheet(wb: Workbook, context: FormContext) -> None:
     )
     for column, heading in enumerate((_("Tabel"), _("Waarschuwing"), _("Uw toelichting")), start=1):
         _put(ws, EXPLANATION_FIRST_ROW - 1, column, heading, font=Font(bold=True), fill=_HEADER_FILL, border=_BOX)
-    dv = DataValidation(
-        type="textLength",
-        operator="lessThanOrEqual",
-        formula1=str(MAX_EXPLANATION_LENGTH),
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=_("Tekst te lang"),
-        error=_("Houd de toelichting korter dan 2.000 tekens."),
-    )
+    dv = _text_length_validation(MAX_EXPLANATION_LENGTH, _("Houd de toelichting korter dan 2.000 tekens."))
     warnings = [f for f in context.findings() if not f.is_error]
     if not warnings:
         _put(ws, EXPLANATION_FIRST_ROW, 1, _("Er zijn nu geen waarschuwingen om toe te lichten."), font=_PREVIOUS_FONT)
@@ -370,15 +374,7 @@ def build_template(submission: Submission) -> bytes:
             errorTitle=_("Kies Ja of Nee"),
             error=_("Kies Ja of Nee, of laat de cel leeg als het onbekend is."),
         )
-        dv_text = DataValidation(
-            type="textLength",
-            operator="lessThanOrEqual",
-            formula1=str(MAX_TEXT_LENGTH),
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle=_("Tekst te lang"),
-            error=_("Houd de tekst korter dan 10.000 tekens."),
-        )
+        dv_text = _text_length_validation(MAX_TEXT_LENGTH, _("Houd de tekst korter dan 10.000 tekens."))
         ws.column_dimensions["A"].width = 48
         widest = 1
         _put(ws, 1, 1, sheet.section_title, font=Font(bold=True, size=14))
