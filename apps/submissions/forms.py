@@ -149,6 +149,13 @@ class SubmissionForm(forms.Form):
             widget=forms.TextInput(attrs=attrs),
         )
 
+    def clean_version(self) -> int:
+        # No page can have seen a version newer than the stored one: a tampered field, refused.
+        version = self.cleaned_data["version"]
+        if version > self.context.submission.version:
+            raise forms.ValidationError(_("Deze pagina hoort bij een onbekende versie. Laad de pagina opnieuw."))
+        return version
+
     # -- results -------------------------------------------------------------------------------
 
     def cell_inputs(self) -> dict[CellId, CellInput]:
