@@ -78,7 +78,7 @@ class GridView:
 
 
 class SubmissionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, context: FormContext, read_only: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -95,6 +95,10 @@ class SubmissionForm(forms.Form):
                         required=False,
                         max_length=1000,
                         initial=value.comment if value else "",
+                        error_messages={
+                            "max_length": _("Houd de opmerking korter dan 1.000 tekens."),
+                            "null_characters_not_allowed": _("De tekst bevat een onzichtbaar nul-teken; haal het weg (typ de tekst opnieuw)."),
+                        },
                         label=_("Opmerking bij %(cell)s") % {"cell": grid.label_of(key)},
                         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
                     )
@@ -111,7 +115,10 @@ class SubmissionForm(forms.Form):
                 max_length=10_000,
                 initial=value.text if value else "",
                 widget=forms.Textarea(attrs={"rows": 4}),
-                error_messages={"max_length": _("Houd de tekst korter dan 10.000 tekens.")},
+                error_messages={
+                    "max_length": _("Houd de tekst korter dan 10.000 tekens."),
+                    "null_characters_not_allowed": _("De tekst bevat een onzichtbaar nul-teken; haal het weg (typ de tekst opnieuw)."),
+                },
             )
         if indicator.kind == Indicator.Kind.BOOLEAN:
             initial = "" if value is None or value.number is None else str(value.number)
@@ -141,6 +148,13 @@ class SubmissionForm(forms.Form):
             initial="" if value is None or value.number is None else str(value.number),
             widget=forms.TextInput(attrs=attrs),
         )
+
+    def clean_version(self) -> int:
+        # No page can have seen a version newer than the stored one: a tampered field, refused.
+        version = self.cleaned_data["version"]
+        if version > self.context.submission.version:
+            raise forms.ValidationError(_("Deze pagina hoort bij een onbekende versie. Laad de pagina opnieuw."))
+        return version
 
     # -- results -------------------------------------------------------------------------------
 
@@ -231,3 +245,34 @@ class SubmissionForm(forms.Form):
             has_comment=bool(comment.value()),
             sum_of=sum_of,
         )
+
+
+MAX_EXPLANATION_LENGTH = 2000  # as the textarea's maxlength, and the Excel template's explanation cells
+
+
+def explanation_field() -> forms.CharField:
+    """One warning's explanation: the same limits and validators wherever it is typed (web or Excel)."""
+    return forms.CharField(
+        required=False,
+        max_length=MAX_EXPLANATION_LENGTH,
+        label=_("Toelichting"),
+        error_messages={
+            "max_length": _("Houd de toelichting korter dan 2.000 tekens (nu %(show_value)d)."),
+            "null_characters_not_allowed": _("De tekst bevat een onzichtbaar nul-teken; haal het weg (typ de tekst opnieuw)."),
+        },
+    )
+
+
+class ExplanationsForm(forms.Form):
+    """The explanations (`x-<warning key>`) posted with the submission form, one field per warning."""
+
+    def __init__(self, data=None, *, keys: list[str]) -> None:
+        super().__init__(data)
+        for key in keys:
+            self.fields[f"x-{key}"] = explanation_field()
+
+    def texts(self) -> dict[str, str]:
+        return {name[2:]: value for name, value in self.cleaned_data.items()}
+
+    def errors_by_key(self) -> dict[str, str]:
+        return {name[2:]: " ".join(errors) for name, errors in self.errors.items()}

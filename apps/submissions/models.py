@@ -405,6 +405,9 @@ class Explanation(models.Model):
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="explanations", verbose_name=_("aanlevering"))
     key = models.CharField(_("sleutel"), max_length=200)
     text = models.TextField(_("toelichting"))
+    # As Value.changed_in_version: a stale save can tell a colleague's newer explanation from its own.
+    # A cleared explanation keeps its row (empty text), so that change has a version too.
+    changed_in_version = models.PositiveIntegerField(_("gewijzigd in versie"), default=1)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("gewijzigd door")
@@ -415,6 +418,25 @@ class Explanation(models.Model):
         verbose_name = _("toelichting op waarschuwing")
         verbose_name_plural = _("toelichtingen op waarschuwingen")
         constraints = [models.UniqueConstraint(fields=["submission", "key"], name="one_explanation_per_warning")]
+
+
+class DraftStash(models.Model):
+    """Form input that arrived after its session ended, kept for the one person it belongs to.
+
+    Written when a save reaches the server without a valid session or CSRF token (logged out, cookie
+    expired, logged in again in another tab); offered back to that same user on that submission's
+    form, never to anyone else, and deleted once used, discarded or saved over.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(_("invoer"), default=dict)
+    created_at = models.DateTimeField(_("bewaard op"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bewaarde invoer")
+        verbose_name_plural = _("bewaarde invoer")
+        constraints = [models.UniqueConstraint(fields=["user", "submission"], name="one_draft_stash_per_user_and_submission")]
 
 
 def default_deadline(year: int) -> datetime.date:

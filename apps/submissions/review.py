@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.partners import access
 from apps.partners.models import User
@@ -167,3 +169,34 @@ def review_context(submission: Submission, *, user: User) -> dict:
         "actions": access.allowed_actions(user, submission),
         "lock_reason": services.lock_reason(submission),
     }
+
+
+MAX_REMARK_LENGTH = 2000  # as the input's maxlength
+
+
+class RemarksForm(forms.Form):
+    """The reviewer's per-part remarks (`item-<indicator code>`), with the limits of every other text."""
+
+    def __init__(self, data=None, *, codes: list[str]) -> None:
+        super().__init__(data)
+        for code in codes:
+            self.fields[f"item-{code}"] = forms.CharField(
+                required=False,
+                max_length=MAX_REMARK_LENGTH,
+                error_messages={
+                    "max_length": gettext_lazy("Houd de opmerking korter dan 2.000 tekens (nu %(show_value)d)."),
+                    "null_characters_not_allowed": gettext_lazy(
+                        "De tekst bevat een onzichtbaar nul-teken; haal het weg (typ de tekst opnieuw)."
+                    ),
+                },
+            )
+
+    def item_comments(self) -> list[dict]:
+        return [{"indicator": name[5:], "text": text} for name, text in self.cleaned_data.items() if text]
+
+    def errors_by_code(self) -> dict[str, str]:
+        return {name[5:]: " ".join(errors) for name, errors in self.errors.items()}
+
+
+def remark_codes(submission: Submission) -> list[str]:
+    return list(Indicator.objects.filter(section__form_id=submission.form_id).values_list("code", flat=True))

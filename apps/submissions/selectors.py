@@ -81,8 +81,11 @@ class FormContext:
 
 
 def _values_by_cell(submission_id: int) -> dict[CellId, Value]:
+    # Every column of Value itself is loaded: a save hands these very objects to the bulk writes and
+    # their history, which would fetch a deferred column object by object.
     qs = Value.objects.filter(submission_id=submission_id).select_related("indicator").only(
-        "indicator__code", "row", "col", "number", "text", "comment", "changed_in_version", "submission_id"
+        "indicator__code", "row", "col", "number", "text", "comment", "changed_in_version", "submission_id",
+        "indicator_id", "updated_at", "updated_by_id",
     )
     return {(v.indicator.code, v.row, v.col): v for v in qs}
 

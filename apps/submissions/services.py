@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from apps.partners import access, audit
 from apps.partners.models import AuditEvent, User
@@ -27,11 +28,31 @@ from apps.submissions.models import (
 from apps.submissions.selectors import CellId, load_form_context
 
 
-class StaleVersion(Exception):
-    """The submission changed since the user opened it."""
+@dataclass(frozen=True)
+class Conflict:
+    """A cell or explanation both people changed since the stale page was opened: theirs against mine."""
 
-    def __init__(self, changes: list[str]):
+    label: str
+    cell: CellId | None  # the cell, or None for an explanation
+    key: str  # the explanation's warning key ("" for a cell)
+    theirs: str
+    mine: str
+    base: str  # what both started from
+    previous: str  # last year's approved value, "" if none
+    who: str
+
+
+class StaleVersion(Exception):
+    """A stale save that overlaps a colleague's newer save; nothing was written.
+
+    `conflicts` are the cells and explanations both changed (a deliberate choice is needed);
+    `changes` names everything the colleague changed, for messages.
+    """
+
+    def __init__(self, changes: list[str], conflicts: list[Conflict] | None = None, version: int | None = None):
         self.changes = changes
+        self.conflicts = conflicts or []
+        self.version = version
         super().__init__(_("Iemand anders heeft deze aanlevering intussen gewijzigd."))
 
 
@@ -87,6 +108,137 @@ def _cell_label(grids, cell: CellId) -> str:
     return grid.indicator.label if where == grid.indicator.label else f"{grid.indicator.label} – {where}"
 
 
+_Cell = tuple[int | None, str, str]  # (number, text, comment) as stored
+
+
+def _shown(kind: str, value: _Cell) -> str:
+    """A cell's value in words for the conflict page."""
+    number, text, comment = value
+    if kind == Indicator.Kind.TEXT:
+        shown = text
+    elif number is None:
+        shown = ""
+    elif kind == Indicator.Kind.BOOLEAN:
+        shown = _("Ja") if number else _("Nee")
+    else:
+        shown = str(number)
+    return f"{shown} ({comment})" if comment else shown
+
+
+def _cells_at_version(submission_id: int, value_ids: list[int], version: int) -> dict[int, _Cell]:
+    """What these values held at `version`, from their history (one query); absent means blank then."""
+    found: dict[int, _Cell] = {}
+    rows = (
+        Value.history.filter(submission_id=submission_id, id__in=value_ids, changed_in_version__lte=version)
+        .order_by("id", "-changed_in_version", "-history_id")
+        .values_list("id", "number", "text", "comment")
+    )
+    for pk, number, text, comment in rows:
+        found.setdefault(pk, (number, text, comment))
+    return found
+
+
+def _explanations_at_version(submission_id: int, keys: list[str], version: int) -> dict[str, str]:
+    found: dict[str, str] = {}
+    rows = (
+        Explanation.history.filter(submission_id=submission_id, key__in=keys, changed_in_version__lte=version)
+        .exclude(history_type="-")
+        .order_by("key", "-changed_in_version", "-history_id")
+        .values_list("key", "text")
+    )
+    for key, text in rows:
+        found.setdefault(key, text)
+    return found
+
+
+def _names(user_ids: set[int | None]) -> dict[int | None, str]:
+    names: dict[int | None, str] = {None: _("het systeem")}
+    for user in User.objects.filter(pk__in=[pk for pk in user_ids if pk]):
+        names[user.pk] = user.get_full_name() or user.email
+    return names
+
+
+def _merge_stale(
+    *, context, base_version: int, cells: dict[CellId, CellInput], explanations: dict[str, str]
+) -> tuple[dict[CellId, CellInput], dict[str, str], list[Conflict]]:
+    """Three-way merge of a save based on an older version with what colleagues saved since.
+
+    A cell the user left as it was at `base_version` takes the stored value (their newer work stays);
+    a cell only the user changed is saved; a cell both changed to different values is a conflict.
+    Nothing stale is ever written back.
+    """
+    theirs_cells = {cell: v for cell, v in context.values.items() if v.changed_in_version > base_version}
+    theirs_expl = {k: e for k, e in context.explanations.items() if e.changed_in_version > base_version}
+    base_cells = _cells_at_version(context.submission.pk, [v.pk for v in theirs_cells.values()], base_version)
+    base_expl = _explanations_at_version(context.submission.pk, list(theirs_expl), base_version)
+    previous = context.previous_values
+    names = _names({v.updated_by_id for v in theirs_cells.values()} | {e.updated_by_id for e in theirs_expl.values()})
+    keep_cells: dict[CellId, CellInput] = {}
+    conflicts: list[Conflict] = []
+    for cell, given in cells.items():
+        stored = theirs_cells.get(cell)
+        if stored is None:
+            keep_cells[cell] = given
+            continue
+        kind = context.grids[cell[0]].indicator.kind if cell[0] in context.grids else Indicator.Kind.COUNT
+        mine: _Cell = (given.number, given.text.strip(), given.comment.strip())
+        now: _Cell = (stored.number, stored.text, stored.comment)
+        base = base_cells.get(stored.pk, (None, "", ""))
+        if mine == base or mine == now:
+            continue  # untouched on this page, or the same change twice: the stored value stays
+        prev = previous.get(cell)
+        conflicts.append(
+            Conflict(
+                label=_cell_label(context.grids, cell),
+                cell=cell,
+                key="",
+                theirs=_shown(kind, now),
+                mine=_shown(kind, mine),
+                base=_shown(kind, base),
+                previous=_shown(kind, (prev.number, prev.text, prev.comment)) if prev else "",
+                who=names.get(stored.updated_by_id, "?"),
+            )
+        )
+    keep_expl: dict[str, str] = {}
+    for key, text in explanations.items():
+        stored_e = theirs_expl.get(key)
+        if stored_e is None:
+            keep_expl[key] = text
+            continue
+        mine_text = text.strip()
+        if mine_text in {base_expl.get(key, ""), stored_e.text}:
+            continue
+        conflicts.append(
+            Conflict(
+                label=_("Toelichting: %(key)s") % {"key": key},
+                cell=None,
+                key=key,
+                theirs=stored_e.text,
+                mine=mine_text,
+                base=base_expl.get(key, ""),
+                previous="",
+                who=names.get(stored_e.updated_by_id, "?"),
+            )
+        )
+    return keep_cells, keep_expl, conflicts
+
+
+def stale_conflicts(*, context, base_version: int, cells: dict[CellId, CellInput], explanations: dict[str, str]) -> list[Conflict]:
+    """Read-only: the conflicts a save of this input, based on `base_version`, would meet now."""
+    if base_version >= context.submission.version:
+        return []
+    return _merge_stale(context=context, base_version=base_version, cells=cells, explanations=explanations)[2]
+
+
+def changed_since(context, base_version: int) -> list[str]:
+    """Labels of what colleagues saved after `base_version` (for 'kept your colleague's work' messages)."""
+    labels = [_cell_label(context.grids, c) for c, v in context.values.items() if v.changed_in_version > base_version]
+    labels += [
+        _("Toelichting: %(key)s") % {"key": k} for k, e in context.explanations.items() if e.changed_in_version > base_version
+    ]
+    return labels
+
+
 @transaction.atomic
 def save_values(
     *,
@@ -95,11 +247,16 @@ def save_values(
     cells: dict[CellId, CellInput],
     explanations: dict[str, str],
     base_version: int,
+    context=None,
 ) -> int:
-    """Store changed cells and explanations; return the number of changed cells.
+    """Store changed cells and explanations; return the number of changes.
 
-    Refuses writes to locked submissions and saves based on an older version. `user=None` is the
-    system itself (management commands such as load_demo); views always pass the person.
+    Refuses writes to locked submissions. A save based on an older version is merged with what was
+    saved since (see `_merge_stale`); where both changed a value it raises StaleVersion and writes
+    nothing. `context` is the form context the caller already loaded: it is reused when the
+    submission has not changed since, so a save loads it once. Writes are bulk: the number of
+    queries does not grow with the number of changed cells. `user=None` is the system itself
+    (management commands such as load_demo); views always pass the person.
     """
     submission = (
         Submission.objects.select_for_update(of=("self",))
@@ -111,24 +268,25 @@ def save_values(
     if reason := lock_reason(submission):
         raise SubmissionLocked(reason)
 
-    context = load_form_context(submission)
+    # Values read before the lock are only current if no save committed in between.
+    if context is None or context.submission.pk != submission.pk or context.submission.version != submission.version:
+        context = load_form_context(submission)
+    if not 0 <= base_version <= submission.version:
+        base_version = 0  # a version from the future was tampered with: treat everything stored as newer
     if submission.version != base_version:
-        changed = [
-            _cell_label(context.grids, cell)
-            for cell, value in context.values.items()
-            if value.changed_in_version > base_version
-        ]
-        changed += [
-            _("Toelichting: %(key)s") % {"key": key}
-            for key, e in context.explanations.items()
-            if e.updated_at and submission.updated_at and e.updated_at >= submission.updated_at
-        ]
-        raise StaleVersion(changed)
+        cells, explanations, conflicts = _merge_stale(
+            context=context, base_version=base_version, cells=cells, explanations=explanations
+        )
+        if conflicts:
+            raise StaleVersion([c.label for c in conflicts], conflicts=conflicts, version=submission.version)
 
     indicators: dict[str, Indicator] = {g.indicator.code: g.indicator for g in context.grids.values()}
     valid_cells = {(code, *key) for code, grid in context.grids.items() for key in grid.keys()}
     new_version = submission.version + 1
+    now = timezone.now()
     changes: list[dict] = []
+    to_create: list[Value] = []
+    to_update: list[Value] = []
     for cell, given in cells.items():
         if cell not in valid_cells:
             continue  # a tampered or outdated field name; the catalogue decides what exists
@@ -139,31 +297,43 @@ def save_values(
             continue
         if current is None:
             current = Value(submission=submission, indicator=indicators[cell[0]], row=cell[1], col=cell[2])
+            to_create.append(current)
+        else:
+            to_update.append(current)
         current.number, current.text, current.comment = new
         current.changed_in_version = new_version
         current.updated_by = user
-        current._history_user = user  # value history names the person, also outside a request
-        current.save()
+        current.updated_at = now
         context.values[cell] = current
         changes.append({"cell": list(cell), "old": old[0] if old[0] is not None else old[1], "new": new[0] if new[0] is not None else new[1]})
 
+    expl_create: list[Explanation] = []
+    expl_update: list[Explanation] = []
     for key, text in explanations.items():
         text = text.strip()
         existing = context.explanations.get(key)
         if (existing.text if existing else "") == text:
             continue  # unchanged, or still empty: not a change
-        if existing and not text:
-            existing.delete()
-            del context.explanations[key]
-        elif existing:
-            existing.text, existing.updated_by = text, user
-            existing._history_user = user
-            existing.save()
-        elif text:
-            context.explanations[key] = Explanation.objects.create(
-                submission=submission, key=key, text=text, updated_by=user
-            )
+        if existing:
+            # A cleared explanation keeps its row with an empty text: its history and version stay.
+            existing.text, existing.updated_by, existing.updated_at = text, user, now
+            existing.changed_in_version = new_version
+            expl_update.append(existing)
+        else:
+            existing = Explanation(submission=submission, key=key, text=text, updated_by=user, changed_in_version=new_version)
+            expl_create.append(existing)
+            context.explanations[key] = existing
         changes.append({"explanation": key})
+
+    if to_create:
+        bulk_create_with_history(to_create, Value, default_user=user)
+    if to_update:
+        fields = ["number", "text", "comment", "changed_in_version", "updated_by", "updated_at"]
+        bulk_update_with_history(to_update, Value, fields, default_user=user)
+    if expl_create:
+        bulk_create_with_history(expl_create, Explanation, default_user=user)
+    if expl_update:
+        bulk_update_with_history(expl_update, Explanation, ["text", "updated_by", "updated_at", "changed_in_version"], default_user=user)
 
     if changes:
         submission.version = new_version
@@ -171,6 +341,7 @@ def save_values(
         # The context now holds the saved cells and explanations: no second load needed.
         submission.open_findings = len(open_findings(context))
         submission.save(update_fields=["version", "last_edited_by", "updated_at", "open_findings"])
+        context.submission.version = new_version
         audit.record(
             action=AuditEvent.Action.VALUES_SAVED,
             actor=user,

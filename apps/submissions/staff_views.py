@@ -21,7 +21,7 @@ from apps.submissions.forms_staff import (
 )
 from apps.submissions.models import Edition, Submission
 from apps.submissions.overview import edition_overview, render_rows
-from apps.submissions.review import review_context
+from apps.submissions.review import RemarksForm, remark_codes, review_context
 
 
 @login_required
@@ -67,20 +67,16 @@ def review_submission(request: HttpRequest, pk: int) -> HttpResponse:
         Submission.objects.select_related("edition", "organisation", "form", "approved_by"), pk=pk
     )
     form = ReviewForm(request.POST or None)
+    remarks = RemarksForm(request.POST or None, codes=remark_codes(submission))
     status = 200
-    if request.method == "POST" and form.is_valid():
-        item_comments = [
-            {"indicator": key[5:], "text": value.strip()}
-            for key, value in request.POST.items()
-            if key.startswith("item-") and value.strip()
-        ]
+    if request.method == "POST" and remarks.is_valid() and form.is_valid():
         try:
             services.transition(
                 submission_id=submission.pk,
                 action=form.cleaned_data["action"],
                 user=request.user,
                 comment=form.cleaned_data["comment"],
-                item_comments=item_comments,
+                item_comments=remarks.item_comments(),
             )
         except services.TransitionNotAllowed as error:
             form.add_error("comment", str(error))
@@ -90,7 +86,11 @@ def review_submission(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("edition_overview", year=submission.edition.year)
     context = review_context(submission, user=request.user)
     context["form"] = form
-    context["posted_items"] = {k[5:]: v for k, v in request.POST.items() if k.startswith("item-")}
+    # Whatever happened (a refusal, a colleague's step first), the remarks typed stay on the page.
+    context["posted_items"] = {k[5:]: v for k, v in request.POST.items() if k.startswith("item-") and v}
+    context["item_errors"] = remarks.errors_by_code() if remarks.is_bound else {}
+    if remarks.is_bound and remarks.errors:
+        form.add_error(None, _("Niet verstuurd: verbeter de gemarkeerde opmerkingen."))
     return render(request, "submissions/review.html", context, status=status)
 
 

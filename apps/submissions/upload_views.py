@@ -92,10 +92,11 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
     context = load_form_context(submission)
     findings = context.findings(workbook.figures_after(context, result.cells)) if result.cells else []
-    if result.cells:
+    if result.cells or result.explanations:
         request.session[_session_key(submission)] = {
             "base_version": result.base_version,
             "cells": [[c[0], c[1], c[2], v.number, v.text, v.comment] for c, v in result.cells.items()],
+            "explanations": result.explanations,
         }
     else:
         request.session.pop(_session_key(submission), None)
@@ -135,7 +136,7 @@ def upload_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             submission_id=submission.pk,
             user=request.user,
             cells=cells,
-            explanations={},
+            explanations=pending.get("explanations", {}),
             base_version=pending["base_version"],
         )
     except services.SubmissionLocked as error:

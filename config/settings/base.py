@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "apps.partners.middleware.RequireTwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "apps.submissions.middleware.RefuseNulInAddressMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -102,6 +103,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+# A refused form (stale CSRF token after a login in another tab) answers in Dutch and keeps the input.
+CSRF_FAILURE_VIEW = "apps.submissions.session_views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 
 # django-allauth: email login, no self sign-up, rate limits, TOTP.

@@ -237,11 +237,11 @@ def test_it_lets_a_viewer_download_but_not_upload(client, vic, submission_a):
     assert _download_url(submission_a) in page and _upload_url(submission_a) not in page
 
 
-def test_it_refuses_a_stale_confirmation_and_lists_what_changed_meanwhile(client, alice, bob, submission_a):
+def test_it_merges_a_stale_confirmation_with_a_colleagues_other_cells(client, alice, bob, submission_a):
     client.force_login(alice)
     filled = fill(_download(client, submission_a), {(CTRL, "bouwplaatsen", ""): 5})
     assert _upload(client, submission_a, filled).status_code == 200
-    # bob saves in the web form between alice's upload and her confirmation
+    # bob saves another cell in the web form between alice's upload and her confirmation
     services.save_values(
         submission_id=submission_a.pk,
         user=bob,
@@ -249,17 +249,27 @@ def test_it_refuses_a_stale_confirmation_and_lists_what_changed_meanwhile(client
         explanations={},
         base_version=1,
     )
+    assert client.post(_confirm_url(submission_a)).status_code == 302
+    assert _stored(submission_a) == {(CTRL, "misstanden", ""): (2, ""), (CTRL, "bouwplaatsen", ""): (5, "")}
+
+
+def test_it_refuses_a_stale_confirmation_of_a_cell_a_colleague_changed_and_names_it(client, alice, bob, submission_a):
+    client.force_login(alice)
+    filled = fill(_download(client, submission_a), {(CTRL, "bouwplaatsen", ""): 5})
+    assert _upload(client, submission_a, filled).status_code == 200
+    services.save_values(
+        submission_id=submission_a.pk,
+        user=bob,
+        cells={(CTRL, "bouwplaatsen", ""): services.CellInput(number=2)},
+        explanations={},
+        base_version=1,
+    )
     response = client.post(_confirm_url(submission_a))
     assert response.status_code == 409
     html = response.content.decode()
     assert "iemand anders heeft deze aanlevering gewijzigd" in html
-    assert "Resultaten bestuurlijke controles – Misstanden geconstateerd" in html
-    assert _stored(submission_a) == {(CTRL, "misstanden", ""): (2, "")}
-
-    # Uploading the same file again applies alice's change and keeps bob's.
-    assert _upload(client, submission_a, filled).status_code == 200
-    assert client.post(_confirm_url(submission_a)).status_code == 302
-    assert _stored(submission_a) == {(CTRL, "misstanden", ""): (2, ""), (CTRL, "bouwplaatsen", ""): (5, "")}
+    assert "Resultaten bestuurlijke controles – Controles op bouwplaatsen" in html
+    assert _stored(submission_a) == {(CTRL, "bouwplaatsen", ""): (2, "")}
 
 
 def test_it_says_so_when_the_file_changes_nothing(client, alice, submission_a):

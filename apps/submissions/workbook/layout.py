@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from django.core import signing
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
@@ -19,9 +20,11 @@ from apps.submissions.grid import Grid
 from apps.submissions.models import Indicator, Value
 from apps.submissions.selectors import CellId, FormContext
 
-FORMAT_VERSION = "mhm-xlsx-1"
+FORMAT_VERSION = "mhm-xlsx-2"  # 2: signed _meta, check cells, explanation sheet
 META_SHEET = "_meta"
 INFO_SHEET = "Uitleg"
+EXPLANATION_SHEET = "Toelichtingen"
+EXPLANATION_FIRST_ROW = 5
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_TEXT_LENGTH = 10_000  # as the web form's text field
 BLANK = "leeg"
@@ -65,6 +68,10 @@ class Block:
     header_row: int | None = None
     first_row: int = 0
     cells: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)  # key -> (row, column)
+    # Formula cells that recompute the totals from their parts (never read back by the upload):
+    # a row under a table with a total row, a column beside a table with a total column.
+    check_row: int | None = None
+    check_column: int | None = None
 
     @property
     def kind(self) -> str:
@@ -75,7 +82,7 @@ class Block:
         """The first column of the grey 'last year' block beside the inputs."""
         if self.kind == Indicator.Kind.TEXT:
             return 2 + TEXT_WIDTH + 1
-        return 2 + len(self.grid.cols) + 1
+        return 2 + len(self.grid.cols) + (2 if self.check_column else 1)
 
 
 @dataclass
@@ -115,7 +122,7 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 def plan(context: FormContext) -> list[SheetPlan]:
     """The position of every label and input; the same for a download and for checking an upload."""
-    used = {INFO_SHEET, META_SHEET, "History"}  # Excel reserves "History"
+    used = {INFO_SHEET, META_SHEET, EXPLANATION_SHEET, "History"}  # Excel reserves "History"
     sheets = []
     for section, grids in context.sections:
         row = _SHEET_HEADER_ROWS + 1
@@ -139,6 +146,12 @@ def plan(context: FormContext) -> list[SheetPlan]:
                     for j, axis_col in enumerate(grid.cols):
                         block.cells[(axis_row.code, axis_col.code)] = (row + i, 2 + j)
                 row += len(grid.rows)
+                if grid.indicator.kind == Indicator.Kind.COUNT and not grid.is_single:
+                    if any(r.is_total for r in grid.rows):
+                        block.check_row = row
+                        row += 1
+                    if any(c.is_total for c in grid.cols):
+                        block.check_column = 2 + len(grid.cols)
             row += 1  # a blank row between indicators
             blocks.append(block)
         sheets.append(SheetPlan(title=_sheet_title(section.title, used), section_title=section.title, blocks=blocks))
@@ -201,3 +214,28 @@ def display(kind: str, normal: Normal) -> str:
         return _("Ja") if normal else _("Nee")
     return str(normal)
 
+
+
+# -- the signed part of _meta ----------------------------------------------------------------------
+
+SIGNATURE_KEY = "signature"
+_SIGNING_SALT = "mhm.xlsx-meta"
+
+
+def meta_digest(mapping: list[list[str]]) -> str:
+    """A hash of the cell map and the fingerprints of what was written, as the upload reads them back."""
+    payload = json.dumps([[str(v) for v in row[:6]] for row in mapping], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def sign_meta(*, submission_id: int, version: int, mapping: list[list[str]]) -> str:
+    """What the file may claim, signed with the site's key: the submission, its version and the map."""
+    return signing.dumps({"s": submission_id, "v": version, "m": meta_digest(mapping)}, salt=_SIGNING_SALT)
+
+
+def read_signature(token: str) -> dict | None:
+    try:
+        payload = signing.loads(token, salt=_SIGNING_SALT)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    return payload if isinstance(payload, dict) else None

@@ -7,21 +7,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from apps.submissions.forms import MAX_COUNT
+from apps.submissions.forms import MAX_COUNT, MAX_EXPLANATION_LENGTH
 from apps.submissions.grid import Axis
-from apps.submissions.models import Indicator, Submission
+from apps.submissions.models import TOTAL, Indicator, Submission
 from apps.submissions.selectors import FormContext, load_form_context
 from apps.submissions.services import lock_reason
 from apps.submissions.workbook.layout import (
     FORMAT_VERSION,
+    EXPLANATION_FIRST_ROW,
+    EXPLANATION_SHEET,
     INFO_SHEET,
     MAX_TEXT_LENGTH,
     META_SHEET,
+    SIGNATURE_KEY,
     TEXT_WIDTH,
     Block,
     InputCell,
@@ -29,6 +33,7 @@ from apps.submissions.workbook.layout import (
     excel_text,
     input_cells,
     plan,
+    sign_meta,
     stored_normal,
 )
 
@@ -105,6 +110,68 @@ def _write_count_block(ws, block: Block, context: FormContext, year: int | None,
                 _put(ws, r, prev + j, shown, font=_PREVIOUS_FONT, fill=_PREVIOUS_FILL, border=_BOX)
 
 
+_CHECK_FONT = Font(color="595959", italic=True)
+_MISMATCH_FONT = Font(color="9C0006", bold=True)
+_MISMATCH_FILL = PatternFill("solid", fgColor="FFC7CE")
+
+
+def _coordinate(block: Block, key) -> str:
+    r, c = block.cells[key]
+    return f"{get_column_letter(c)}{r}"
+
+
+def _mismatch(total: str, parts: list[str]) -> str:
+    """Excel's version of the web form's sum rule: all parts given and unequal, or parts above the total."""
+    p = ",".join(parts)
+    return f"AND(ISNUMBER({total}),COUNT({p})>0,OR(AND(COUNT({p})={len(parts)},SUM({p})<>{total}),SUM({p})>{total}))"
+
+
+def _write_checks(ws, block: Block) -> None:
+    """Formula cells beside the inputs: each total recomputed from its parts, a mismatch marked ≠.
+
+    They are locked and never read back: the upload reads only the yellow input cells.
+    """
+    grid = block.grid
+    mismatches = []
+    if block.check_column and block.header_row:
+        _put(ws, block.header_row, block.check_column, _("Som van de delen"), font=Font(bold=True, color="595959"), alignment=_WRAP_TOP)
+    for total_key, part_keys in grid.totals:
+        total = _coordinate(block, total_key)
+        parts = [_coordinate(block, k) for k in part_keys]
+        if not parts:
+            continue
+        p = ",".join(parts)
+        if total_key[0] == TOTAL and block.check_row and all(k[1] == total_key[1] for k in part_keys):
+            r, c = block.check_row, block.cells[total_key][1]  # a column's sum, under the column
+        elif block.check_column:
+            r, c = block.cells[total_key][0], block.check_column  # a row's sum, beside the row
+        else:
+            continue
+        cell = ws.cell(row=r, column=c)
+        cell.value = f'=IF(COUNT({p})=0,"",IF({_mismatch(total, parts)},"≠ "&SUM({p}),SUM({p})))'
+        cell.font = _CHECK_FONT
+        cell.number_format = "0"
+        cell.alignment = Alignment(horizontal="right")
+        ws.conditional_formatting.add(
+            cell.coordinate,
+            FormulaRule(formula=[f'LEFT({cell.coordinate},1)="≠"'], font=_MISMATCH_FONT, fill=_MISMATCH_FILL),
+        )
+        mismatches.append(_mismatch(total, parts))
+    if block.check_row and mismatches:
+        summary = ws.cell(row=block.check_row, column=1)
+        summary.value = '=IF(OR({}),"{}","{}")'.format(
+            ",".join(mismatches),
+            _("Let op: een totaal wijkt af van de som van de delen (≠)"),
+            _("Controle: som van de delen"),
+        )
+        summary.font = _CHECK_FONT
+        summary.alignment = _WRAP_TOP
+        ws.conditional_formatting.add(
+            summary.coordinate,
+            FormulaRule(formula=[f'LEFT({summary.coordinate},6)="{_("Let op")}"'], font=_MISMATCH_FONT, fill=_MISMATCH_FILL),
+        )
+
+
 def _write_text_block(ws, block: Block, context: FormContext, year: int | None, dv_text) -> None:
     code = block.grid.indicator.code
     r, c = block.cells[("", "")]
@@ -179,6 +246,67 @@ def _write_info_sheet(ws, submission: Submission, context: FormContext, lock: st
     ws.protection.sheet = True
 
 
+def _text_length_validation(limit: int, message: str) -> DataValidation:
+    return DataValidation(
+        type="textLength",
+        operator="lessThanOrEqual",
+        formula1=str(limit),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=_("Tekst te lang"),
+        error=message,
+    )
+
+
+def _write_explanation_sheet(wb: Workbook, context: FormContext) -> None:
+    """The current warnings with a cell each to explain them offline; read back by the upload.
+
+    Column D holds the warning's key and E a fingerprint of the text as written (both hidden), so
+    the upload knows which warning a text belongs to and whether it was changed in the file.
+    """
+    ws = wb.create_sheet(EXPLANATION_SHEET)
+    ws.column_dimensions["A"].width = 36
+    ws.column_dimensions["B"].width = 60
+    ws.column_dimensions["C"].width = 70
+    ws.column_dimensions["D"].hidden = True
+    ws.column_dimensions["E"].hidden = True
+    _put(ws, 1, 1, _("Toelichtingen op waarschuwingen"), font=Font(bold=True, size=14))
+    _put(
+        ws,
+        2,
+        1,
+        _(
+            "Licht elke waarschuwing kort toe in het gele vak (hoogstens 2.000 tekens). Waarschuwingen die pas ontstaan "
+            "door cijfers die u in dit bestand wijzigt, ziet u na het uploaden; die licht u toe in het webformulier."
+        ),
+        font=Font(italic=True, color="595959"),
+    )
+    for column, heading in enumerate((_("Tabel"), _("Waarschuwing"), _("Uw toelichting")), start=1):
+        _put(ws, EXPLANATION_FIRST_ROW - 1, column, heading, font=Font(bold=True), fill=_HEADER_FILL, border=_BOX)
+    dv = _text_length_validation(MAX_EXPLANATION_LENGTH, _("Houd de toelichting korter dan 2.000 tekens."))
+    warnings = [f for f in context.findings() if not f.is_error]
+    if not warnings:
+        _put(ws, EXPLANATION_FIRST_ROW, 1, _("Er zijn nu geen waarschuwingen om toe te lichten."), font=_PREVIOUS_FONT)
+    for r, finding in enumerate(warnings, start=EXPLANATION_FIRST_ROW):
+        grid = context.grids.get(finding.indicator_code)
+        stored = context.explanations.get(finding.key)
+        text = excel_text(stored.text) if stored else ""
+        _put(ws, r, 1, grid.indicator.label if grid else finding.indicator_code, alignment=_WRAP_TOP, border=_BOX)
+        _put(ws, r, 2, finding.message, alignment=_WRAP_TOP, border=_BOX)
+        cell = _put(ws, r, 3, text or None, alignment=_WRAP_TOP, fill=_INPUT_FILL, border=_BOX)
+        cell.protection = _UNLOCKED
+        cell.number_format = "@"
+        dv.add(cell.coordinate)
+        _put(ws, r, 4, finding.key)
+        _put(ws, r, 5, cell_fingerprint(Indicator.Kind.TEXT, text))
+        ws.row_dimensions[r].height = 45
+    if dv.sqref:
+        ws.add_data_validation(dv)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
 def _write_meta_sheet(wb: Workbook, submission: Submission, cells: list[InputCell], context: FormContext) -> None:
     ws = wb.create_sheet(META_SHEET)
     ws.sheet_state = "veryHidden"
@@ -194,21 +322,24 @@ def _write_meta_sheet(wb: Workbook, submission: Submission, cells: list[InputCel
         ("downloaded_at", timezone.now().isoformat()),
         ("cells", len(cells)),
     ]
+    mapping: list[list[str]] = []
+    for cell in cells:
+        written = stored_normal(cell.kind, context.values.get(cell.cell))
+        if cell.kind == Indicator.Kind.TEXT and isinstance(written, str):
+            written = excel_text(written)
+        mapping.append([cell.address, cell.cell[0], cell.cell[1], cell.cell[2], cell.kind, cell_fingerprint(cell.kind, written)])
+    # The file's claims (which submission, which version, what was written) are signed: an edited
+    # _meta sheet cannot move the upload to another submission or switch its conflict check off.
+    pairs.append((SIGNATURE_KEY, sign_meta(submission_id=submission.pk, version=submission.version, mapping=mapping)))
     for r, (key, value) in enumerate(pairs, start=1):
         _put(ws, r, 1, key)
         _put(ws, r, 2, value)
     r = len(pairs) + 1
     for column, heading in enumerate(("address", "indicator", "row", "col", "kind", "written"), start=1):
         _put(ws, r, column, heading)
-    for cell in cells:
+    for row in mapping:
         r += 1
-        written = stored_normal(cell.kind, context.values.get(cell.cell))
-        if cell.kind == Indicator.Kind.TEXT and isinstance(written, str):
-            written = excel_text(written)
-        for column, value in enumerate(
-            (cell.address, cell.cell[0], cell.cell[1], cell.cell[2], cell.kind, cell_fingerprint(cell.kind, written)),
-            start=1,
-        ):
+        for column, value in enumerate(row, start=1):
             _put(ws, r, column, value)
     ws.protection.sheet = True
 
@@ -243,15 +374,7 @@ def build_template(submission: Submission) -> bytes:
             errorTitle=_("Kies Ja of Nee"),
             error=_("Kies Ja of Nee, of laat de cel leeg als het onbekend is."),
         )
-        dv_text = DataValidation(
-            type="textLength",
-            operator="lessThanOrEqual",
-            formula1=str(MAX_TEXT_LENGTH),
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle=_("Tekst te lang"),
-            error=_("Houd de tekst korter dan 10.000 tekens."),
-        )
+        dv_text = _text_length_validation(MAX_TEXT_LENGTH, _("Houd de tekst korter dan 10.000 tekens."))
         ws.column_dimensions["A"].width = 48
         widest = 1
         _put(ws, 1, 1, sheet.section_title, font=Font(bold=True, size=14))
@@ -273,7 +396,11 @@ def build_template(submission: Submission) -> bytes:
                 widest = max(widest, (block.previous_column + TEXT_WIDTH - 1) if year else 1 + TEXT_WIDTH)
             else:
                 _write_count_block(ws, block, context, year, dv_count, dv_bool)
-                widest = max(widest, (block.previous_column + len(block.grid.cols) - 1) if year else 1 + len(block.grid.cols))
+                _write_checks(ws, block)
+                widest = max(
+                    widest,
+                    (block.previous_column + len(block.grid.cols) - 1) if year else (block.check_column or 1 + len(block.grid.cols)),
+                )
         for column in range(2, widest + 1):
             ws.column_dimensions[get_column_letter(column)].width = 16
         for dv in (dv_count, dv_bool, dv_text):
@@ -283,6 +410,7 @@ def build_template(submission: Submission) -> bytes:
         ws.protection.formatColumns = False  # resizing columns and rows stays possible
         ws.protection.formatRows = False
         ws.freeze_panes = "B1"
+    _write_explanation_sheet(wb, context)
     _write_meta_sheet(wb, submission, cells, context)
     wb.security = WorkbookProtection(lockStructure=True)
     buffer = io.BytesIO()

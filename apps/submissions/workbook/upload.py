@@ -8,27 +8,34 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as DefusedElementTree
 from django import forms as django_forms
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from apps.submissions.forms import CountField
+from apps.submissions.forms import CountField, explanation_field
 from apps.submissions.models import Indicator, Submission
 from apps.submissions.selectors import CellId, FormContext, load_form_context
 from apps.submissions.services import CellInput
 from apps.submissions.workbook.layout import (
     FORMAT_VERSION,
     MAX_TEXT_LENGTH,
+    EXPLANATION_FIRST_ROW,
+    EXPLANATION_SHEET,
     META_SHEET,
+    SIGNATURE_KEY,
     InputCell,
     Normal,
     cell_fingerprint,
     display,
     input_cells,
+    meta_digest,
     normal_text,
     plan,
+    read_signature,
     stored_normal,
 )
 
@@ -44,6 +51,7 @@ MAX_LISTED_ERRORS = 200
 class UploadResult:
     errors: list[str] = field(default_factory=list)
     cells: dict[CellId, CellInput] = field(default_factory=dict)
+    explanations: dict[str, str] = field(default_factory=dict)  # warning key -> text typed in the file
     changes: list[tuple[str, str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     base_version: int | None = None  # the submission's version the changes were computed against
@@ -121,19 +129,33 @@ def _check_zip(data: bytes) -> None:
             if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
                 raise _Refused(_not_xlsx())
             # Read every member once (bounded by the declared sizes checked above): this verifies the
-            # checksums and refuses XML with a DOCTYPE, which a real workbook never has.
+            # checksums, and every XML part is parsed by defusedxml, which refuses a DOCTYPE or an
+            # entity whatever the encoding (a byte search misses UTF-16); a real workbook has neither.
             for info in members:
-                is_xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
                 with archive.open(info) as member:
-                    tail = b""
-                    while chunk := member.read(64 * 1024):
-                        window = (tail + chunk).upper()
-                        if is_xml and (b"<!DOCTYPE" in window or b"<!ENTITY" in window):
-                            raise _Refused(_broken())
-                        tail = chunk[-16:]
+                    if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                        _refuse_unsafe_xml(member)
+                    else:
+                        while member.read(64 * 1024):
+                            pass
     except _Refused:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError, RuntimeError, ValueError):
+        raise _Refused(_broken()) from None
+
+
+def _refuse_unsafe_xml(member) -> None:
+    try:
+        for __, element in DefusedElementTree.iterparse(member, events=("end",), forbid_dtd=True):
+            element.clear()  # keep memory flat: only the refusal matters here
+    except DefusedXmlException:
+        raise _Refused(
+            _(
+                "Het bestand wordt geweigerd: het bevat XML-constructies (DOCTYPE of entiteiten) die een Excel-werkmap "
+                "nooit heeft. Download het sjabloon opnieuw en vul het in."
+            )
+        ) from None
+    except DefusedElementTree.ParseError:
         raise _Refused(_broken()) from None
 
 
@@ -224,10 +246,76 @@ def _check_meta(submission: Submission, pairs: dict[str, str], mapping: list[lis
                 "het sjabloon is aangepast. Download een nieuw sjabloon en neem uw cijfers daarin over."
             )
         )
+    # Only what the site signed counts: the version (the conflict check depends on it), the
+    # submission and the map of written values; the plain copies in _meta are for people.
+    signed = read_signature(pairs.get(SIGNATURE_KEY, ""))
+    if (
+        signed is None
+        or signed.get("s") != submission.pk
+        or signed.get("m") != meta_digest(mapping)
+        or not isinstance(signed.get("v"), int)
+        or str(signed["v"]) != pairs.get("version")
+    ):
+        raise _Refused(
+            _(
+                "De verborgen gegevens van dit sjabloon zijn na het downloaden gewijzigd, dus kan niet worden "
+                "nagegaan bij welke versie het hoort. Download een nieuw sjabloon van deze aanlevering en neem uw "
+                "cijfers daarin over; er is niets gewijzigd."
+            )
+        )
+    return signed["v"]
+
+
+def _read_explanations(wb) -> list[tuple[int, str, object, str]]:
+    """(row, warning key, typed value, fingerprint as written) of the explanation sheet, if present."""
+    if EXPLANATION_SHEET not in wb.sheetnames:
+        return []
+    rows = []
     try:
-        return int(pairs.get("version", ""))
-    except ValueError:
+        for r, row in enumerate(
+            wb[EXPLANATION_SHEET].iter_rows(min_row=EXPLANATION_FIRST_ROW, max_row=EXPLANATION_FIRST_ROW + 2000, max_col=5, values_only=True),
+            start=EXPLANATION_FIRST_ROW,
+        ):
+            row = tuple(row) + (None,) * (5 - len(row))
+            if row[3]:
+                rows.append((r, _text(row[3]), row[2], _text(row[4])))
+    except Exception:  # noqa: BLE001 - read-only sheets parse lazily: broken XML surfaces here
         raise _Refused(_broken()) from None
+    return rows
+
+
+def _check_explanations(result: UploadResult, context: FormContext, rows, downloaded: int, errors: list[str]) -> None:
+    """Explanations typed in the file, checked with the web form's field (same limits and validators)."""
+    warnings = {f.key: f for f in context.findings(figures_after(context, result.cells)) if not f.is_error}
+    check = explanation_field()
+    for r, key, raw, written in rows:
+        where = _("Blad '%(sheet)s', cel C%(row)s") % {"sheet": EXPLANATION_SHEET, "row": r}
+        try:
+            text = check.clean(normal_text(_text(raw)))
+        except django_forms.ValidationError as error:
+            errors.append(f"{where}: {_messages(error)}")
+            continue
+        if cell_fingerprint(Indicator.Kind.TEXT, text) == written:
+            continue  # left as downloaded
+        stored = context.explanations.get(key)
+        current = stored.text if stored else ""
+        if text == current:
+            continue
+        if key not in warnings:
+            result.notes.append(
+                _("%(where)s: deze waarschuwing is er niet (meer), dus de toelichting is niet overgenomen.") % {"where": where}
+            )
+            continue
+        if stored is not None and stored.changed_in_version > downloaded:
+            errors.append(
+                f"{where}: "
+                + _("deze toelichting is na het downloaden door iemand anders gewijzigd. Kies de juiste tekst in het webformulier.")
+            )
+            continue
+        result.explanations[key] = text
+        result.changes.append(
+            (_("Toelichting: %(m)s") % {"m": warnings[key].message}, display(Indicator.Kind.TEXT, current), display(Indicator.Kind.TEXT, text))
+        )
 
 
 def _sheet_values(wb, cells: list[InputCell], *, formulas: bool) -> dict[str, object]:
@@ -320,6 +408,7 @@ def parse_upload(submission: Submission, file) -> UploadResult:
             pairs, mapping = _read_meta(wb)
             downloaded = _check_meta(submission, pairs, mapping, cells)
             values = _sheet_values(wb, cells, formulas=False)
+            explanation_rows = _read_explanations(wb)
         finally:
             wb.close()
         wb = _open(data, data_only=False)
@@ -373,12 +462,13 @@ def parse_upload(submission: Submission, file) -> UploadResult:
             result.cells[cell.cell] = CellInput(number=mine, comment=comment)  # type: ignore[arg-type]
         result.changes.append((cell.label, display(cell.kind, current), display(cell.kind, mine)))
 
+    _check_explanations(result, context, explanation_rows, downloaded, errors)
     if len(errors) > MAX_LISTED_ERRORS:
         hidden = len(errors) - MAX_LISTED_ERRORS
         errors = errors[:MAX_LISTED_ERRORS] + [_("… en nog %(n)s fouten.") % {"n": hidden}]
     result.errors = errors
     if errors:
-        result.cells, result.changes = {}, []
+        result.cells, result.changes, result.explanations = {}, [], {}
         return result
     if downloaded != submission.version:
         for cell in cells:
