@@ -30,6 +30,7 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "home": ("get", _row(LOGIN, 302, 302, 302, 302, 302, 302)),
     "organisation_detail": ("get", _row(LOGIN, 200, 200, 200, 404, 200, 200)),
     "staff_dashboard": ("get", STAFF_ONLY),
+    "staff_home": ("get", STAFF_ONLY),
     "staff_organisation": ("get", STAFF_ONLY),
     "invite": ("get", STAFF_ONLY),
     "change_membership": ("post", STAFF_ONLY_POST),

@@ -5,6 +5,7 @@ from apps.partners import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("organisaties/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
+    path("beheer/start/", views.staff_home, name="staff_home"),
     path("beheer/", views.staff_dashboard, name="staff_dashboard"),
     path("beheer/organisaties/<slug:slug>/", views.staff_organisation, name="staff_organisation"),
     path("beheer/uitnodigen/", views.invite, name="invite"),

@@ -20,7 +20,7 @@ from apps.partners.models import AuditEvent, Membership, Organisation
 def home(request: HttpRequest) -> HttpResponse:
     """Send each user to the page that fits their role."""
     if access.is_var_staff(request.user):
-        return redirect("staff_dashboard")
+        return redirect("staff_home")
     own = list(Organisation.objects.filter(pk__in=list(access.roles_by_organisation(request.user))))
     if len(own) == 1:
         return redirect("organisation_detail", slug=own[0].slug)
@@ -40,6 +40,15 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "submissions": submissions_overview_for_organisation(user=request.user, organisation=organisation),
     }
     return render(request, "partners/organisation_detail.html", context)
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """Where staff land: their work queue, each item a link to the page where they act on it."""
+    access.require_staff(request.user)
+    from apps.submissions.queue import staff_work_queue
+
+    return render(request, "partners/staff_home.html", {"queue": staff_work_queue()})
 
 
 @login_required

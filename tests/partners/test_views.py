@@ -28,11 +28,11 @@ def test_it_lists_the_organisations_of_a_partner_with_several(client, alice, org
     assert {o.slug for o in response.context["organisations"]} == {"gemeente-rotterdam", "gemeente-dordrecht"}
 
 
-def test_it_sends_staff_to_the_staff_dashboard(client, vera):
+def test_it_sends_staff_to_their_work_queue(client, vera):
     client.force_login(vera)
     response = client.get(reverse("home"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("staff_dashboard")
+    assert response["Location"] == reverse("staff_home")
 
 
 def test_it_sends_anonymous_visitors_to_the_login(client, db):
