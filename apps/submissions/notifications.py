@@ -40,7 +40,7 @@ def _send(template: str, context: dict, recipients: list[str], subject: str) -> 
 
 
 def notify_transition(*, event_id: int) -> int:
-    """Tell VAR staff about a submission; tell the coordinators about a return or approval."""
+    """Tell VAR staff about a submission; tell the coordinators about a return, approval or reopening."""
     event = SubmissionEvent.objects.select_related(
         "submission__organisation", "submission__form", "submission__edition", "actor"
     ).get(pk=event_id)
@@ -61,6 +61,10 @@ def notify_transition(*, event_id: int) -> int:
     if event.action == SubmissionEvent.Action.APPROVE:
         return _send(
             "submissions/email/approved.txt", context, coordinator_emails(submission.organisation), f"Goedgekeurd: {title}"
+        )
+    if event.action == SubmissionEvent.Action.REOPEN:
+        return _send(
+            "submissions/email/reopened.txt", context, coordinator_emails(submission.organisation), f"Heropend: {title}"
         )
     return 0
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import formats
+from django.utils.translation import gettext as _
+
 from apps.partners.models import AuditEvent, User
 from apps.submissions import services
-from apps.submissions.models import Indicator, Submission, SubmissionEvent
+from apps.submissions.models import Edition, Indicator, Submission, SubmissionEvent
 from apps.submissions.selectors import load_form_context
 
 
@@ -93,6 +96,33 @@ def latest_review_comments(submission: Submission) -> tuple[SubmissionEvent | No
     return event, {item["indicator"]: item["text"] for item in event.item_comments}
 
 
+def latest_reopen(submission: Submission) -> SubmissionEvent | None:
+    """The reopening that made this draft editable again, while nothing happened since.
+
+    Like a return, a reopening carries a reason the organisation must see on its form, not only
+    in the history.
+    """
+    if submission.status != Submission.Status.DRAFT:
+        return None
+    event = SubmissionEvent.objects.filter(submission=submission).select_related("actor").first()
+    return event if event is not None and event.action == SubmissionEvent.Action.REOPEN else None
+
+
+def staff_notice(submission: Submission) -> str | None:
+    """What staff need to know on the review page; the partner's lock notice speaks to the partner."""
+    if submission.edition.status == Edition.Status.PUBLISHED:
+        return _("De editie %(year)s is gepubliceerd; deze aanlevering is bevroren.") % {"year": submission.edition.year}
+    if submission.status == Submission.Status.APPROVED:
+        approver = submission.approved_by.get_full_name() if submission.approved_by else _("de VAR")
+        return _(
+            "Goedgekeurd op %(date)s door %(name)s. Heropenen (met reden) maakt de aanlevering weer "
+            "bewerkbaar voor de organisatie; de coördinatoren krijgen dan een e-mail."
+        ) % {"date": formats.date_format(submission.approved_at, "DATE_FORMAT") if submission.approved_at else "?", "name": approver}
+    if submission.status in {Submission.Status.DRAFT, Submission.Status.RETURNED}:
+        return _("Nog niet ingediend: u ziet de stand van het concept. Beoordelen kan zodra de organisatie indient.")
+    return None
+
+
 def review_context(submission: Submission, *, user: User) -> dict:
     context = load_form_context(submission)
     findings = context.findings()
@@ -132,5 +162,5 @@ def review_context(submission: Submission, *, user: User) -> dict:
         "findings": findings,
         "timeline": timeline(submission, context.grids),
         "actions": services.allowed_actions(user, submission),
-        "lock_reason": services.lock_reason(submission),
+        "lock_reason": staff_notice(submission),
     }

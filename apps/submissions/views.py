@@ -13,7 +13,7 @@ from apps.partners import access
 from apps.submissions import services
 from apps.submissions.forms import SubmissionForm
 from apps.submissions.models import Submission
-from apps.submissions.review import latest_review_comments, timeline
+from apps.submissions.review import latest_reopen, latest_review_comments, timeline
 from apps.submissions.selectors import load_form_context, submissions_for
 
 
@@ -105,6 +105,7 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
             "conflict": conflict,
             "actions": services.allowed_actions(request.user, submission),
             "return_event": return_event,
+            "reopen_event": latest_reopen(submission),
             "review_comments": review_comments,
             "timeline": timeline(submission, context.grids) if show_timeline else None,
         },
