@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from apps.partners.models import AuditEvent, User
 from apps.submissions import services
+from apps.submissions.changes import changes_since_last_return
 from apps.submissions.models import Edition, Indicator, Submission, SubmissionEvent
 from apps.submissions.selectors import load_form_context
 
@@ -26,6 +27,13 @@ class CompareRow:
         if self.current is None or self.previous is None:
             return None
         return self.current - self.previous
+
+    @property
+    def percentage(self) -> int | None:
+        """The difference as a whole percentage of last year; none where last year was 0 or blank."""
+        if self.diff is None or not self.previous:
+            return None
+        return round(self.diff * 100 / self.previous)
 
 
 @dataclass
@@ -161,6 +169,7 @@ def review_context(submission: Submission, *, user: User) -> dict:
         "previous": context.previous,
         "findings": findings,
         "timeline": timeline(submission, context.grids),
+        "changes_since": changes_since_last_return(submission, context.grids),
         "actions": services.allowed_actions(user, submission),
         "lock_reason": staff_notice(submission),
     }

@@ -138,8 +138,13 @@ def review_submission(request: HttpRequest, pk: int) -> HttpResponse:
                 item_comments=item_comments,
             )
         except services.TransitionNotAllowed as error:
-            form.add_error("comment", str(error))
-            status = 409
+            step = services.TRANSITIONS.get(form.cleaned_data["action"])
+            if step is not None and step.needs_comment and not form.cleaned_data["comment"].strip():
+                # A missing reason is an input error: shown beside the field at the top, input kept.
+                form.add_error("comment", str(error))
+            else:
+                form.add_error(None, str(error))
+                status = 409  # the submission moved on meanwhile
         else:
             messages.success(request, _("Gelukt: de aanlevering is bijgewerkt en de organisatie krijgt bericht."))
             return redirect("edition_overview", year=submission.edition.year)

@@ -65,7 +65,7 @@ def test_it_returns_a_submission_with_comments_from_the_review_page(client, vera
     assert page.status_code == 200 and "Terugsturen met opmerking" in page.content.decode()
     # Without a reason: refused, and what was typed per section stays.
     response = client.post(url, {"action": "return", "comment": "", "item-gem_trainingen": "Welke trainingen?"})
-    assert response.status_code == 409
+    assert response.status_code == 200  # an input error, shown beside the field
     html = response.content.decode()
     assert "Geef een toelichting" in html and 'value="Welke trainingen?"' in html
     response = client.post(url, {"action": "return", "comment": "Vul de trainingen aan.", "item-gem_trainingen": "Welke trainingen?"})
