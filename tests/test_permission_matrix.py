@@ -33,6 +33,9 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "staff_home": ("get", STAFF_ONLY),
     "staff_organisation": ("get", STAFF_ONLY),
     "invite": ("get", STAFF_ONLY),
+    "pending_invitations": ("get", STAFF_ONLY),
+    # The matrix's memberships have passwords: nothing to resend, back to the list with a message.
+    "resend_membership_invitation": ("post", STAFF_ONLY_POST),
     "change_membership": ("post", STAFF_ONLY_POST),
     "remove_membership": ("post", STAFF_ONLY_POST),
     "submission_form": ("get", _row(LOGIN, 200, 200, 200, 404, 200, 200)),

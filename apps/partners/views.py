@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.partners import access, services
+from apps.partners import access, invitations, services
 from apps.partners.forms import InvitationForm, MembershipRoleForm
 from apps.partners.models import AuditEvent, Membership, Organisation
 
@@ -85,7 +85,7 @@ def invite(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.invite(
+            membership, outcome = invitations.invite_person(
                 email=form.cleaned_data["email"],
                 name=form.cleaned_data["name"],
                 organisation=form.cleaned_data["organisation"],
@@ -96,11 +96,21 @@ def invite(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("%(email)s is uitgenodigd en ontvangt een e-mail om een wachtwoord in te stellen.")
-                % {"email": membership.user.email},
-            )
+            if outcome == invitations.Outcome.ADDED:
+                messages.success(
+                    request,
+                    _(
+                        "%(email)s had al een account en is toegevoegd aan %(org)s. Er ging een e-mail "
+                        "dat dit is gebeurd; het wachtwoord blijft ongewijzigd."
+                    )
+                    % {"email": membership.user.email, "org": membership.organisation},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(email)s is uitgenodigd en ontvangt een e-mail om een wachtwoord in te stellen.")
+                    % {"email": membership.user.email},
+                )
             return redirect("staff_organisation", slug=membership.organisation.slug)
     return render(request, "partners/invite.html", {"form": form})
 
@@ -136,6 +146,27 @@ def remove_membership(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("staff_organisation", slug=slug)
+
+
+@login_required
+def pending_invitations(request: HttpRequest) -> HttpResponse:
+    """Invitations whose link has not been used yet, with their expiry and a way to resend."""
+    access.require_staff(request.user)
+    return render(request, "partners/pending_invitations.html", {"pending": invitations.pending_invitations()})
+
+
+@login_required
+@require_POST
+def resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require_staff(request.user)
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk)
+    try:
+        invitations.resend_invitation(membership=membership, resent_by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Er is een nieuwe uitnodiging verstuurd aan %(email)s.") % {"email": membership.user.email})
+    return redirect("pending_invitations")
 
 
 def _add_errors(form, error: ValidationError) -> None:
