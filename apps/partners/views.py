@@ -34,10 +34,18 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Imported here: the submissions app builds on partners, not the other way round.
     from apps.submissions.selectors import submissions_overview_for_organisation
 
+    from apps.submissions.models import Edition, Submission
+
+    submissions = submissions_overview_for_organisation(user=request.user, organisation=organisation)
+    may_edit = access.can_edit_drafts(request.user, organisation)
+    for s in submissions:
+        # As the VAR's overview says it: a published edition's missing figures were never delivered.
+        s.not_delivered = s.edition.status == Edition.Status.PUBLISHED and s.status != Submission.Status.APPROVED
+        s.may_fill_in = may_edit and s.is_editable
     context = {
         "organisation": organisation,
         "role_label": dict(Membership._meta.get_field("role").choices).get(role, ""),
-        "submissions": submissions_overview_for_organisation(user=request.user, organisation=organisation),
+        "submissions": submissions,
     }
     return render(request, "partners/organisation_detail.html", context)
 

@@ -45,12 +45,31 @@ class TimelineEntry:
     items: list | None = None
 
 
+def explanation_label(key: str, grids) -> str:
+    """The warning an explanation belongs to, in words: never the internal key (sum:code:row:col)."""
+    kind, __, rest = key.partition(":")
+    code, __, where = rest.partition(":")
+    grid = grids.get(code) if grids else None
+    if grid is None:
+        return _("bij een waarschuwing")
+    label = grid.indicator.label
+    if kind == "equal":
+        other = grids.get(where)
+        return _("bij %(label)s (totaal vergeleken met %(other)s)") % {"label": label, "other": other.indicator.label if other else where}
+    row, __, col = where.partition(":")
+    cell = grid.label_of((row, col))
+    if cell and cell != label:
+        label = f"{label} – {cell}"
+    what = {"sum": _("totaal en som van de delen"), "part": _("deel groter dan totaal"), "yoy": _("verandering t.o.v. vorig jaar")}
+    return _("bij %(label)s (%(what)s)") % {"label": label, "what": what.get(kind, _("waarschuwing"))}
+
+
 def _change_lines(changes: list[dict], grids) -> list[dict]:
     """Turn the audit's recorded cell changes into 'label: old → new' lines."""
     lines = []
     for change in changes:
         if "cell" not in change:
-            lines.append({"indicator": "Toelichting", "text": change.get("explanation", "")})
+            lines.append({"indicator": _("Toelichting"), "text": explanation_label(change.get("explanation", ""), grids)})
             continue
         code, row, col = change["cell"]
         grid = grids.get(code) if grids else None

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.partners import access
-from apps.submissions import services
+from apps.submissions import completeness, services
 from apps.submissions.forms import SubmissionForm
 from apps.submissions.models import Submission
 from apps.submissions.review import latest_reopen, latest_review_comments, timeline
@@ -128,8 +128,15 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("submission_form", pk=submission.pk)
         messages.success(request, _("Ingediend. De VAR beoordeelt uw cijfers en u krijgt bericht per e-mail."))
         return redirect("submission_form", pk=submission.pk)
+    context = load_form_context(submission)
     return render(
         request,
         "submissions/submit_confirm.html",
-        {"submission": submission, "blockers": blockers, "lock_reason": services.lock_reason(submission)},
+        {
+            "submission": submission,
+            "blockers": blockers,
+            "blocker_links": completeness.blockers(context),
+            "sections": completeness.section_counts(context),
+            "lock_reason": services.lock_reason(submission),
+        },
     )

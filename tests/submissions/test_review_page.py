@@ -85,3 +85,18 @@ def test_it_shows_no_changes_block_before_any_return(client, vera, police_2024, 
 def test_it_hides_the_review_page_from_the_organisation_itself(client, alice, submission_a):
     client.force_login(alice)
     assert client.get(reverse("review_submission", args=[submission_a.pk])).status_code == 404
+
+
+def test_it_names_explanations_in_the_history_by_their_table_not_their_key(client, vera, police_2024, politie_coordinator):
+    ig = "pol_informatieve_gesprekken"
+    cells = {(ig, r, "_total"): services.CellInput(number=v) for r, v in [("seksueel", 5), ("arbeid", 5)]}
+    cells[(ig, "_total", "_total")] = services.CellInput(number=11)
+    services.save_values(submission_id=police_2024.pk, user=politie_coordinator, cells=cells, explanations={}, base_version=1)
+    key = f"sum:{ig}:_total:_total"
+    services.save_values(
+        submission_id=police_2024.pk, user=politie_coordinator, cells={}, explanations={key: "Dubbeltelling."}, base_version=2
+    )
+    client.force_login(vera)
+    html = client.get(reverse("review_submission", args=[police_2024.pk])).content.decode()
+    assert key not in html
+    assert "bij Informatieve gesprekken mensenhandel" in html
