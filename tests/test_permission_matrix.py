@@ -40,6 +40,8 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "remove_membership": ("post", STAFF_ONLY_POST),
     "submission_form": ("get", _row(LOGIN, 200, 200, 200, 404, 200, 200)),
     "submission_submit": ("get", _row(LOGIN, 200, 403, 403, 404, 403, 403)),
+    # Only contributors hand a draft to their coordinator.
+    "submission_ready": ("post", _row(LOGIN, 403, 302, 403, 404, 403, 403)),
     "submission_excel": ("get", _row(LOGIN, 200, 200, 200, 404, 200, 200)),
     "submission_upload": ("get", _row(LOGIN, 200, 200, 403, 404, 403, 403)),
     # Without an uploaded file in the session there is nothing to confirm: back to the upload page.

@@ -364,6 +364,8 @@ class SubmissionEvent(AppendOnlyModel):
         RETURN = "return", _("Teruggestuurd")
         APPROVE = "approve", _("Goedgekeurd")
         REOPEN = "reopen", _("Heropend")
+        # A contributor's hand-off: the draft stays a draft.
+        READY = "ready", _("Klaar voor de coördinator")
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)

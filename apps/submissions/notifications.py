@@ -27,6 +27,12 @@ def coordinator_emails(organisation: Organisation) -> list[str]:
     return _emails(Membership.objects.filter(organisation=organisation, role=Role.COORDINATOR).select_related("user"))
 
 
+def coordinator_names(organisation: Organisation) -> list[str]:
+    """Who submits for the organisation, as a contributor should read it."""
+    members = Membership.objects.filter(organisation=organisation, role=Role.COORDINATOR, user__is_active=True)
+    return [m.user.get_full_name() for m in members.select_related("user").order_by("user__name", "user__email")]
+
+
 def _send(template: str, context: dict, recipients: list[str], subject: str) -> int:
     if not recipients:
         return 0
@@ -61,6 +67,10 @@ def notify_transition(*, event_id: int) -> int:
     if event.action == SubmissionEvent.Action.APPROVE:
         return _send(
             "submissions/email/approved.txt", context, coordinator_emails(submission.organisation), f"Goedgekeurd: {title}"
+        )
+    if event.action == SubmissionEvent.Action.READY:
+        return _send(
+            "submissions/email/ready.txt", context, coordinator_emails(submission.organisation), f"Klaar om in te dienen: {title}"
         )
     if event.action == SubmissionEvent.Action.REOPEN:
         return _send(

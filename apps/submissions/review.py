@@ -131,7 +131,12 @@ def latest_reopen(submission: Submission) -> SubmissionEvent | None:
     """
     if submission.status != Submission.Status.DRAFT:
         return None
-    event = SubmissionEvent.objects.filter(submission=submission).select_related("actor").first()
+    event = (
+        SubmissionEvent.objects.filter(submission=submission)
+        .exclude(action=SubmissionEvent.Action.READY)  # a hand-off inside the organisation changes nothing
+        .select_related("actor")
+        .first()
+    )
     return event if event is not None and event.action == SubmissionEvent.Action.REOPEN else None
 
 

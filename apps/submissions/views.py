@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.partners import access
-from apps.submissions import completeness, services
+from apps.submissions import completeness, handoff, services
+from apps.submissions.notifications import coordinator_names
 from apps.submissions.forms import SubmissionForm
 from apps.submissions.models import Submission
 from apps.submissions.review import latest_reopen, latest_review_comments, timeline
@@ -106,6 +107,8 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": services.allowed_actions(request.user, submission),
             "return_event": return_event,
             "reopen_event": latest_reopen(submission),
+            "may_hand_off": handoff.may_hand_off(request.user, submission) and lock_reason is None,
+            "coordinators": coordinator_names(submission.organisation),
             "review_comments": review_comments,
             "timeline": timeline(submission, context.grids) if show_timeline else None,
         },
