@@ -8,7 +8,7 @@ from html import escape
 from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dates import MONTHS_3
+from django.utils.dates import MONTHS_AP
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -66,10 +66,11 @@ _FIELDS = (
 
 
 class _DateFormat:
-    """`date_format(localtime(value), "j M Y H:i")` for many values, with the month names looked up once."""
+    """`date_format(localtime(value), "j N Y H:i")` (DATETIME_FORMAT: "1 dec 2026 10:05") for many
+    values, with the month names looked up once."""
 
     def __init__(self) -> None:
-        self.months = {month: str(name).title() for month, name in MONTHS_3.items()}
+        self.months = {month: str(name) for month, name in MONTHS_AP.items()}
         self.zone = timezone.get_current_timezone()
 
     def __call__(self, value) -> str:

@@ -191,7 +191,7 @@ def test_it_formats_overview_dates_as_django_does(language):
         fast = _DateFormat()
         for month in range(1, 13):
             value = datetime.datetime(2026, month, 3, 23, 5, tzinfo=datetime.UTC)
-            assert fast(value) == formats.date_format(timezone.localtime(value), "j M Y H:i")
+            assert fast(value) == formats.date_format(timezone.localtime(value), "j N Y H:i")
 
 
 def test_it_shows_the_overview_states_in_the_chosen_language(client, vera, edition_2024):
