@@ -75,7 +75,10 @@ def staff_organisation(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
-    rows = [(m, MembershipRoleForm(instance=m, prefix=f"m{m.pk}")) for m in organisation.memberships.all()]
+    rows = [
+        (m, MembershipRoleForm(instance=m, prefix=f"m{m.pk}", organisation=organisation))
+        for m in organisation.memberships.all()
+    ]
     events = AuditEvent.objects.filter(organisation=organisation).select_related("actor")[:20]
     return render(
         request,
@@ -90,7 +93,7 @@ def invite(request: HttpRequest) -> HttpResponse:
     initial = {}
     if slug := request.GET.get("organisatie"):
         initial["organisation"] = Organisation.objects.filter(slug=slug).first()
-    form = InvitationForm(request.POST or None, initial=initial)
+    form = InvitationForm(request.POST or None, initial=initial, organisation=initial.get("organisation"))
     if request.method == "POST" and form.is_valid():
         try:
             membership, outcome = invitations.invite_person(
@@ -128,6 +131,7 @@ def invite(request: HttpRequest) -> HttpResponse:
 def change_membership(request: HttpRequest, pk: int) -> HttpResponse:
     access.require_staff(request.user)
     membership = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=pk)
+    # Shape only (any role); the service says why a role does not fit the organisation.
     form = MembershipRoleForm(request.POST, instance=Membership(pk=membership.pk), prefix=f"m{membership.pk}")
     if form.is_valid():
         try:
@@ -143,11 +147,13 @@ def change_membership(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def remove_membership(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation (what the person loses); POST removes."""
     access.require_staff(request.user)
     membership = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=pk)
     slug = membership.organisation.slug
+    if request.method != "POST":
+        return render(request, "partners/remove_membership.html", {"membership": membership})
     try:
         services.remove_membership(membership=membership, removed_by=request.user, request=request)
         messages.success(request, _("Het lidmaatschap is verwijderd."))

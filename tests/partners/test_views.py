@@ -152,7 +152,9 @@ def test_it_refuses_get_on_membership_changes(client, vera, charlie):
     membership = Membership.objects.get(user=charlie)
     client.force_login(vera)
     assert client.get(reverse("change_membership", kwargs={"pk": membership.pk})).status_code == 405
-    assert client.get(reverse("remove_membership", kwargs={"pk": membership.pk})).status_code == 405
+    # A GET on "remove" only asks for confirmation; nothing is removed.
+    assert client.get(reverse("remove_membership", kwargs={"pk": membership.pk})).status_code == 200
+    assert Membership.objects.filter(pk=membership.pk).exists()
 
 
 def test_it_gives_404_for_an_unknown_membership(client, vera):
