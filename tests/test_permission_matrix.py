@@ -50,6 +50,7 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "edition_overview": ("get", STAFF_ONLY),
     "edition_open": ("post", STAFF_ONLY_POST),
     "edition_change": ("post", STAFF_ONLY_POST),
+    "edition_send_reminder": ("post", STAFF_ONLY_POST),
     "review_submission": ("get", STAFF_ONLY),
     "audit_log": ("get", STAFF_ONLY),
     "monitor_index": ("get", _row(LOGIN, 200, 200, 200, 200, 200, 200)),

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.partners import access
+from apps.partners import access, audit
 from apps.partners.models import AuditEvent
-from apps.submissions import services
+from apps.submissions import overview_tools, services
 from apps.submissions.forms_staff import (
     AuditSearchForm,
     EditionCreateForm,
@@ -101,18 +101,41 @@ def edition_overview_view(request: HttpRequest, year: int) -> HttpResponse:
             messages.success(request, _("De data zijn opgeslagen."))
             return redirect("edition_overview", year=year)
     rows, counts = edition_overview(edition=edition, kind=kind, subregion=subregion)
+    controls = overview_tools.OverviewControlsForm(request.GET or None)
+    if controls.is_valid():
+        rows = overview_tools.filter_and_sort(rows, status=controls.cleaned_data["status"], sort=controls.cleaned_data["sort"])
+    contacts = overview_tools.coordinators_by_organisation({r.organisation_id for r in rows})
+    if request.GET.get("export") == "csv":
+        audit.record(
+            action=AuditEvent.Action.EXPORT, actor=request.user, obj=edition,
+            summary=f"Overzicht editie {edition.year} als CSV ({len(rows)} regels)", request=request,
+        )
+        response = HttpResponse(overview_tools.overview_csv(rows, contacts), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="overzicht-{edition.year}.csv"'
+        return response
     return render(
         request,
         "submissions/edition_overview.html",
         {
             "edition": edition,
             "rows": rows,
-            "table_rows": render_rows(rows),
+            "table_rows": render_rows(rows, contacts),
             "counts": counts,
             "filters": filters,
+            "controls": controls,
             "dates": dates,
+            "remindable": sorted(
+                {(r.organisation, r.slug) for r in rows if r.state in {"not_started", "draft", "returned"}}
+            ),
+            "export_query": _with_export(request),
         },
     )
+
+
+def _with_export(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query["export"] = "csv"
+    return query.urlencode()
 
 
 @login_required

@@ -13,3 +13,8 @@ def notify_transition(event_id: int) -> int:
 @shared_task
 def send_deadline_reminders() -> int:
     return notifications.send_deadline_reminders()
+
+
+@shared_task
+def send_reminder_mail(edition_id: int, organisation_id: int) -> int:
+    return notifications.mail_reminder(edition_id=edition_id, organisation_id=organisation_id)

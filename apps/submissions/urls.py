@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.submissions import handoff_views, staff_views, upload_views, views
+from apps.submissions import handoff_views, overview_views, staff_views, upload_views, views
 
 urlpatterns = [
     path("aanleveringen/<int:pk>/", views.submission_form, name="submission_form"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("beheer/edities/", staff_views.edition_list, name="edition_list"),
     path("beheer/edities/<int:year>/", staff_views.edition_overview_view, name="edition_overview"),
     path("beheer/edities/<int:year>/openen/", staff_views.edition_open, name="edition_open"),
+    path("beheer/edities/<int:year>/herinnering/", overview_views.send_reminder, name="edition_send_reminder"),
     path("beheer/edities/<int:year>/<slug:move>/", staff_views.edition_change, name="edition_change"),
     path("beheer/aanleveringen/<int:pk>/", staff_views.review_submission, name="review_submission"),
     path("beheer/audit/", staff_views.audit_log, name="audit_log"),

@@ -34,7 +34,7 @@ def test_it_shows_the_overview_with_counts_and_filters(client, vera, alice, subm
     response = client.get(reverse("edition_overview", args=[2024]))
     assert response.status_code == 200
     counts = response.context["counts"]
-    assert counts == {"expected": 28, "submitted": 1, "approved": 0, "late": 0}
+    assert counts == {"expected": 28, "open": 27, "submitted": 1, "approved": 0, "late": 0}
     html = response.content.decode()
     assert 'data-organisation="gemeente-rotterdam"' in html and "Beoordelen" in html
     filtered = client.get(reverse("edition_overview", args=[2024]), {"kind": "gemeente", "subregion": "zhz"})
