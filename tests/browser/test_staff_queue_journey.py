@@ -1,6 +1,8 @@
 """Staff land on their work queue after login and reach the place to act in one click."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -23,6 +25,13 @@ def test_it_lands_staff_on_their_work_queue_and_links_to_the_review(page, demo, 
     expect(page).to_have_url(re.compile(r"/beheer/start/$"))
     waiting = page.get_by_test_id("queue-waiting")
     expect(waiting).to_contain_text("Politie")
+    shots = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/mhm-screenshots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "queue-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(shots / "queue-390.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
     waiting.get_by_role("link", name=re.compile("^Beoordelen")).first.click()
     expect(page).to_have_url(re.compile(rf"/beheer/aanleveringen/{police.pk}/$"))
     expect(page.get_by_role("button", name="Goedkeuren en vergrendelen")).to_be_visible()
