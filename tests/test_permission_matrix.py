@@ -30,12 +30,18 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "home": ("get", _row(LOGIN, 302, 302, 302, 302, 302, 302)),
     "organisation_detail": ("get", _row(LOGIN, 200, 200, 200, 404, 200, 200)),
     "staff_dashboard": ("get", STAFF_ONLY),
+    "staff_home": ("get", STAFF_ONLY),
     "staff_organisation": ("get", STAFF_ONLY),
     "invite": ("get", STAFF_ONLY),
+    "pending_invitations": ("get", STAFF_ONLY),
+    # The matrix's memberships have passwords: nothing to resend, back to the list with a message.
+    "resend_membership_invitation": ("post", STAFF_ONLY_POST),
     "change_membership": ("post", STAFF_ONLY_POST),
     "remove_membership": ("post", STAFF_ONLY_POST),
     "submission_form": ("get", _row(LOGIN, 200, 200, 200, 404, 200, 200)),
     "submission_submit": ("get", _row(LOGIN, 200, 403, 403, 404, 403, 403)),
+    # Only contributors hand a draft to their coordinator.
+    "submission_ready": ("post", _row(LOGIN, 403, 302, 403, 404, 403, 403)),
     "submission_excel": ("get", _row(LOGIN, 200, 200, 200, 404, 200, 200)),
     "submission_upload": ("get", _row(LOGIN, 200, 200, 403, 404, 403, 403)),
     # Without an uploaded file in the session there is nothing to confirm: back to the upload page.
@@ -53,6 +59,7 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "edition_revision_csv": ("get", _row(LOGIN, 404, 404, 404, 404, 404, 404)),
     # "Niets te melden" is the coordinator's; staff set "niet van toepassing" instead.
     "submission_state": ("get", _row(LOGIN, 200, 404, 404, 404, 404, 404)),
+    "edition_send_reminder": ("post", STAFF_ONLY_POST),
     "review_submission": ("get", STAFF_ONLY),
     "audit_log": ("get", STAFF_ONLY),
     "monitor_index": ("get", _row(LOGIN, 200, 200, 200, 200, 200, 200)),

@@ -6,5 +6,10 @@ from apps.partners import emails
 
 
 @shared_task
-def send_invitation(membership_id: int) -> None:
-    emails.send_invitation(membership_id=membership_id)
+def send_invitation(membership_id: int, site_url: str | None = None) -> None:
+    emails.send_invitation(membership_id=membership_id, site_url=site_url)
+
+
+@shared_task
+def send_added_mail(membership_id: int, site_url: str | None = None) -> None:
+    emails.send_added(membership_id=membership_id, site_url=site_url)

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.partners import access, services
+from apps.partners import access, invitations, services
 from apps.partners.forms import InvitationForm, MembershipRoleForm
 from apps.partners.models import AuditEvent, Membership, Organisation
 
@@ -20,7 +20,7 @@ from apps.partners.models import AuditEvent, Membership, Organisation
 def home(request: HttpRequest) -> HttpResponse:
     """Send each user to the page that fits their role."""
     if access.is_var_staff(request.user):
-        return redirect("staff_dashboard")
+        return redirect("staff_home")
     own = list(Organisation.objects.filter(pk__in=list(access.roles_by_organisation(request.user))))
     if len(own) == 1:
         return redirect("organisation_detail", slug=own[0].slug)
@@ -34,12 +34,29 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Imported here: the submissions app builds on partners, not the other way round.
     from apps.submissions.selectors import submissions_overview_for_organisation
 
+    from apps.submissions.models import Edition, Submission
+
+    submissions = submissions_overview_for_organisation(user=request.user, organisation=organisation)
+    may_edit = access.can_edit_drafts(request.user, organisation)
+    for s in submissions:
+        # As the VAR's overview says it: a published edition's missing figures were never delivered.
+        s.not_delivered = s.edition.status == Edition.Status.PUBLISHED and s.status != Submission.Status.APPROVED
+        s.may_fill_in = may_edit and s.is_editable
     context = {
         "organisation": organisation,
         "role_label": dict(Membership._meta.get_field("role").choices).get(role, ""),
-        "submissions": submissions_overview_for_organisation(user=request.user, organisation=organisation),
+        "submissions": submissions,
     }
     return render(request, "partners/organisation_detail.html", context)
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """Where staff land: their work queue, each item a link to the page where they act on it."""
+    access.require_staff(request.user)
+    from apps.submissions.queue import staff_work_queue
+
+    return render(request, "partners/staff_home.html", {"queue": staff_work_queue()})
 
 
 @login_required
@@ -58,7 +75,10 @@ def staff_organisation(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
-    rows = [(m, MembershipRoleForm(instance=m, prefix=f"m{m.pk}")) for m in organisation.memberships.all()]
+    rows = [
+        (m, MembershipRoleForm(instance=m, prefix=f"m{m.pk}", organisation=organisation))
+        for m in organisation.memberships.all()
+    ]
     events = AuditEvent.objects.filter(organisation=organisation).select_related("actor")[:20]
     return render(
         request,
@@ -73,10 +93,10 @@ def invite(request: HttpRequest) -> HttpResponse:
     initial = {}
     if slug := request.GET.get("organisatie"):
         initial["organisation"] = Organisation.objects.filter(slug=slug).first()
-    form = InvitationForm(request.POST or None, initial=initial)
+    form = InvitationForm(request.POST or None, initial=initial, organisation=initial.get("organisation"))
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.invite(
+            membership, outcome = invitations.invite_person(
                 email=form.cleaned_data["email"],
                 name=form.cleaned_data["name"],
                 organisation=form.cleaned_data["organisation"],
@@ -87,11 +107,21 @@ def invite(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("%(email)s is uitgenodigd en ontvangt een e-mail om een wachtwoord in te stellen.")
-                % {"email": membership.user.email},
-            )
+            if outcome == invitations.Outcome.ADDED:
+                messages.success(
+                    request,
+                    _(
+                        "%(email)s had al een account en is toegevoegd aan %(org)s. Er ging een e-mail "
+                        "dat dit is gebeurd; het wachtwoord blijft ongewijzigd."
+                    )
+                    % {"email": membership.user.email, "org": membership.organisation},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(email)s is uitgenodigd en ontvangt een e-mail om een wachtwoord in te stellen.")
+                    % {"email": membership.user.email},
+                )
             return redirect("staff_organisation", slug=membership.organisation.slug)
     return render(request, "partners/invite.html", {"form": form})
 
@@ -101,6 +131,7 @@ def invite(request: HttpRequest) -> HttpResponse:
 def change_membership(request: HttpRequest, pk: int) -> HttpResponse:
     access.require_staff(request.user)
     membership = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=pk)
+    # Shape only (any role); the service says why a role does not fit the organisation.
     form = MembershipRoleForm(request.POST, instance=Membership(pk=membership.pk), prefix=f"m{membership.pk}")
     if form.is_valid():
         try:
@@ -116,17 +147,40 @@ def change_membership(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def remove_membership(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation (what the person loses); POST removes."""
     access.require_staff(request.user)
     membership = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=pk)
     slug = membership.organisation.slug
+    if request.method != "POST":
+        return render(request, "partners/remove_membership.html", {"membership": membership})
     try:
         services.remove_membership(membership=membership, removed_by=request.user, request=request)
         messages.success(request, _("Het lidmaatschap is verwijderd."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("staff_organisation", slug=slug)
+
+
+@login_required
+def pending_invitations(request: HttpRequest) -> HttpResponse:
+    """Invitations whose link has not been used yet, with their expiry and a way to resend."""
+    access.require_staff(request.user)
+    return render(request, "partners/pending_invitations.html", {"pending": invitations.pending_invitations()})
+
+
+@login_required
+@require_POST
+def resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    access.require_staff(request.user)
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk)
+    try:
+        invitations.resend_invitation(membership=membership, resent_by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Er is een nieuwe uitnodiging verstuurd aan %(email)s.") % {"email": membership.user.email})
+    return redirect("pending_invitations")
 
 
 def _add_errors(form, error: ValidationError) -> None:

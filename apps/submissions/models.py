@@ -458,6 +458,8 @@ class SubmissionEvent(AppendOnlyModel):
         NOTHING_TO_REPORT = "nothing_to_report", _("Niets te melden")
         NOT_APPLICABLE = "not_applicable", _("Niet van toepassing verklaard")
         RESTORE = "restore", _("Teruggezet naar concept")
+        # A contributor's hand-off: the draft stays a draft.
+        READY = "ready", _("Klaar voor de coördinator")
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events", verbose_name=_("aanlevering"))
     at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.partners.models import STAFF_ROLES, Membership, Organisation, Role
 from apps.submissions.models import Edition, ReminderLog, Submission, SubmissionEvent
@@ -27,6 +28,12 @@ def coordinator_emails(organisation: Organisation) -> list[str]:
     return _emails(Membership.objects.filter(organisation=organisation, role=Role.COORDINATOR).select_related("user"))
 
 
+def coordinator_names(organisation: Organisation) -> list[str]:
+    """Who submits for the organisation, as a contributor should read it."""
+    members = Membership.objects.filter(organisation=organisation, role=Role.COORDINATOR, user__is_active=True)
+    return [m.user.get_full_name() for m in members.select_related("user").order_by("user__name", "user__email")]
+
+
 def _send(template: str, context: dict, recipients: list[str], subject: str) -> int:
     if not recipients:
         return 0
@@ -40,7 +47,7 @@ def _send(template: str, context: dict, recipients: list[str], subject: str) -> 
 
 
 def notify_transition(*, event_id: int) -> int:
-    """Tell VAR staff about a submission; tell the coordinators about a return or approval."""
+    """Tell VAR staff about a submission; tell the coordinators about a return, approval or reopening."""
     event = SubmissionEvent.objects.select_related(
         "submission__organisation", "submission__form", "submission__edition", "actor"
     ).get(pk=event_id)
@@ -62,7 +69,83 @@ def notify_transition(*, event_id: int) -> int:
         return _send(
             "submissions/email/approved.txt", context, coordinator_emails(submission.organisation), f"Goedgekeurd: {title}"
         )
+    if event.action == SubmissionEvent.Action.READY:
+        return _send(
+            "submissions/email/ready.txt", context, coordinator_emails(submission.organisation), f"Klaar om in te dienen: {title}"
+        )
+    if event.action == SubmissionEvent.Action.REOPEN:
+        return _send(
+            "submissions/email/reopened.txt", context, coordinator_emails(submission.organisation), f"Heropend: {title}"
+        )
     return 0
+
+
+class ReminderAlreadySent(Exception):
+    """A manual reminder went to this organisation today already."""
+
+
+MANUAL_REMINDER = "handmatig"
+
+
+def _pending(edition: Edition, organisation: Organisation) -> list[Submission]:
+    return list(
+        Submission.objects.filter(
+            edition=edition, organisation=organisation, status__in=[Submission.Status.DRAFT, Submission.Status.RETURNED]
+        ).select_related("form")
+    )
+
+
+def send_reminder_now(*, edition: Edition, organisation: Organisation, user, request=None) -> None:
+    """Staff's "stuur nu een herinnering": at most once a day per organisation, audited, mail queued."""
+    from apps.partners import access, audit
+    from apps.partners.models import AuditEvent
+
+    access.require_staff(user)
+    if not _pending(edition, organisation):
+        raise ReminderAlreadySent(_("%(org)s heeft niets meer in te dienen voor %(year)s.") % {"org": organisation, "year": edition.year})
+    recipients = coordinator_emails(organisation)
+    if not recipients:
+        raise ReminderAlreadySent(_("%(org)s heeft geen coördinator om een herinnering aan te sturen.") % {"org": organisation})
+    try:
+        with transaction.atomic():
+            ReminderLog.objects.create(
+                edition=edition, organisation=organisation, kind=MANUAL_REMINDER, sent_on=timezone.localdate()
+            )
+            audit.record(
+                action=AuditEvent.Action.REMINDER_SENT,
+                actor=user,
+                organisation=organisation,
+                obj=edition,
+                summary=f"Herinnering verstuurd aan {organisation} voor {edition.year}",
+                data={"reminder": MANUAL_REMINDER, "to": recipients},
+                request=request,
+            )
+            from apps.submissions.tasks import send_reminder_mail
+
+            transaction.on_commit(lambda: send_reminder_mail.delay(edition.pk, organisation.pk))
+    except IntegrityError:
+        raise ReminderAlreadySent(_("%(org)s heeft vandaag al een herinnering gekregen.") % {"org": organisation}) from None
+
+
+def mail_reminder(*, edition_id: int, organisation_id: int) -> int:
+    """The reminder mail itself, to the organisation's coordinators."""
+    edition = Edition.objects.get(pk=edition_id)
+    organisation = Organisation.objects.get(pk=organisation_id)
+    submissions = _pending(edition, organisation)
+    if not submissions:
+        return 0
+    days_left = (edition.deadline - timezone.localdate()).days if edition.deadline else 0
+    context = {
+        "edition": edition,
+        "organisation": organisation,
+        "submissions": submissions,
+        "overdue": days_left < 0,
+        "days_left": days_left,
+        "links": [settings.SITE_URL + reverse("submission_form", args=[s.pk]) for s in submissions],
+    }
+    return _send(
+        "submissions/email/reminder.txt", context, coordinator_emails(organisation), f"Herinnering: Mensenhandelmonitor {edition.year}"
+    )
 
 
 def reminder_kind(edition: Edition, today: datetime.date) -> str | None:

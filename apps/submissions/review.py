@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.partners import access
 from apps.partners.models import User
-from apps.submissions import services
-from apps.submissions.models import Explanation, Indicator, Submission, SubmissionEvent, Value
+from apps.submissions.changes import changes_since_last_return
+from apps.submissions.models import Edition, Explanation, Indicator, Submission, SubmissionEvent, Value
 from apps.submissions.selectors import load_form_context
 
 
@@ -29,6 +30,13 @@ class CompareRow:
             return None
         return self.current - self.previous
 
+    @property
+    def percentage(self) -> int | None:
+        """The difference as a whole percentage of last year; none where last year was 0 or blank."""
+        if self.diff is None or not self.previous:
+            return None
+        return round(self.diff * 100 / self.previous)
+
 
 @dataclass
 class TimelineEntry:
@@ -37,6 +45,25 @@ class TimelineEntry:
     what: str
     comment: str = ""
     items: list | None = None
+
+
+def explanation_label(key: str, grids) -> str:
+    """The warning an explanation belongs to, in words: never the internal key (sum:code:row:col)."""
+    kind, __, rest = key.partition(":")
+    code, __, where = rest.partition(":")
+    grid = grids.get(code) if grids else None
+    if grid is None:
+        return _("bij een waarschuwing")
+    label = grid.indicator.label
+    if kind == "equal":
+        other = grids.get(where)
+        return _("bij %(label)s (totaal vergeleken met %(other)s)") % {"label": label, "other": other.indicator.label if other else where}
+    row, __, col = where.partition(":")
+    cell = grid.label_of((row, col))
+    if cell and cell != label:
+        label = f"{label} – {cell}"
+    what = {"sum": _("totaal en som van de delen"), "part": _("deel groter dan totaal"), "yoy": _("verandering t.o.v. vorig jaar")}
+    return _("bij %(label)s (%(what)s)") % {"label": label, "what": what.get(kind, _("waarschuwing"))}
 
 
 def _short(value) -> object:
@@ -128,6 +155,38 @@ def latest_review_comments(submission: Submission) -> tuple[SubmissionEvent | No
     return event, {item["indicator"]: item["text"] for item in event.item_comments}
 
 
+def latest_reopen(submission: Submission) -> SubmissionEvent | None:
+    """The reopening that made this draft editable again, while nothing happened since.
+
+    Like a return, a reopening carries a reason the organisation must see on its form, not only
+    in the history.
+    """
+    if submission.status != Submission.Status.DRAFT:
+        return None
+    event = (
+        SubmissionEvent.objects.filter(submission=submission)
+        .exclude(action=SubmissionEvent.Action.READY)  # a hand-off inside the organisation changes nothing
+        .select_related("actor")
+        .first()
+    )
+    return event if event is not None and event.action == SubmissionEvent.Action.REOPEN else None
+
+
+def staff_notice(submission: Submission) -> str | None:
+    """What staff need to know on the review page; the partner's lock notice speaks to the partner."""
+    if submission.edition.status == Edition.Status.PUBLISHED:
+        return _("De editie %(year)s is gepubliceerd; deze aanlevering is bevroren.") % {"year": submission.edition.year}
+    if submission.status == Submission.Status.APPROVED:
+        approver = submission.approved_by.get_full_name() if submission.approved_by else _("de VAR")
+        return _(
+            "Goedgekeurd op %(date)s door %(name)s. Heropenen (met reden) maakt de aanlevering weer "
+            "bewerkbaar voor de organisatie; de coördinatoren krijgen dan een e-mail."
+        ) % {"date": formats.date_format(submission.approved_at, "DATE_FORMAT") if submission.approved_at else "?", "name": approver}
+    if submission.status in {Submission.Status.DRAFT, Submission.Status.RETURNED}:
+        return _("Nog niet ingediend: u ziet de stand van het concept. Beoordelen kan zodra de organisatie indient.")
+    return None
+
+
 def review_context(submission: Submission, *, user: User) -> dict:
     context = load_form_context(submission)
     findings = context.findings()
@@ -166,8 +225,9 @@ def review_context(submission: Submission, *, user: User) -> dict:
         "previous": context.previous,
         "findings": findings,
         "timeline": timeline(submission, context.grids),
+        "changes_since": changes_since_last_return(submission, context.grids),
         "actions": access.allowed_actions(user, submission),
-        "lock_reason": services.lock_reason(submission),
+        "lock_reason": staff_notice(submission),
     }
 
 

@@ -160,4 +160,28 @@ def evaluate(
         elif rule.kind == Rule.Kind.EQUAL_TOTAL:
             findings.extend(_check_equal_total(grid, rule, figures, grids))
     findings.sort(key=lambda f: (not f.is_error,))
-    return findings
+    return _one_per_mismatch(findings)
+
+
+def _one_per_mismatch(findings: list[Finding]) -> list[Finding]:
+    """One finding per mismatch: each needs its own explanation, so a duplicate is a chore.
+
+    A part above its total also makes the parts' sum exceed that total: keep the specific
+    finding (which part) and drop the sum's, unless only the sum's is an error. A key seen twice
+    (a grand total checked as row and as column sum) is kept once.
+    """
+    parts_over: dict[tuple[str, CellKey], Finding] = {
+        (f.indicator_code, f.cells[1]): f for f in findings if f.key.startswith("part:") and len(f.cells) == 2
+    }
+    seen: set[str] = set()
+    result = []
+    for f in findings:
+        if f.key in seen:
+            continue
+        if f.key.startswith("sum:") and f.cells:
+            part = parts_over.get((f.indicator_code, f.cells[0]))
+            if part is not None and (part.is_error or not f.is_error):
+                continue
+        seen.add(f.key)
+        result.append(f)
+    return result

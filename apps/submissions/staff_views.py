@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from apps.partners import access, audit
 from apps.partners.audit_log import AuditFilterForm, csv_rows, filtered_events, object_urls, page_of
 from apps.partners.models import AuditEvent
-from apps.submissions import services
+from apps.submissions import overview_tools, services
 from apps.submissions.editions import publication_check, revision_history
 from apps.submissions.forms_staff import (
     EditionDatesForm,
@@ -44,20 +44,43 @@ def edition_overview_view(request: HttpRequest, year: int) -> HttpResponse:
             messages.success(request, _("De data zijn opgeslagen."))
             return redirect("edition_overview", year=year)
     rows, counts = edition_overview(edition=edition, kind=kind, subregion=subregion)
+    controls = overview_tools.OverviewControlsForm(request.GET or None)
+    if controls.is_valid():
+        rows = overview_tools.filter_and_sort(rows, status=controls.cleaned_data["status"], sort=controls.cleaned_data["sort"])
+    contacts = overview_tools.coordinators_by_organisation({r.organisation_id for r in rows})
+    if request.GET.get("export") == "csv":
+        audit.record(
+            action=AuditEvent.Action.EXPORT, actor=request.user, obj=edition,
+            summary=f"Overzicht editie {edition.year} als CSV ({len(rows)} regels)", request=request,
+        )
+        response = HttpResponse(overview_tools.overview_csv(rows, contacts), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="overzicht-{edition.year}.csv"'
+        return response
     return render(
         request,
         "submissions/edition_overview.html",
         {
             "edition": edition,
             "rows": rows,
-            "table_rows": render_rows(rows),
+            "table_rows": render_rows(rows, contacts),
             "counts": counts,
             "filters": filters,
+            "controls": controls,
             "dates": dates,
             "check": publication_check(edition),
             "revisions": revision_history(edition),
+            "remindable": sorted(
+                {(r.organisation, r.slug) for r in rows if r.state in {"not_started", "draft", "returned"}}
+            ),
+            "export_query": _with_export(request),
         },
     )
+
+
+def _with_export(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query["export"] = "csv"
+    return query.urlencode()
 
 
 @login_required
@@ -79,8 +102,13 @@ def review_submission(request: HttpRequest, pk: int) -> HttpResponse:
                 item_comments=remarks.item_comments(),
             )
         except services.TransitionNotAllowed as error:
-            form.add_error("comment", str(error))
-            status = 409
+            step = services.TRANSITIONS.get(form.cleaned_data["action"])
+            if step is not None and step.needs_comment and not form.cleaned_data["comment"].strip():
+                # A missing reason is an input error: shown beside the field at the top, input kept.
+                form.add_error("comment", str(error))
+            else:
+                form.add_error(None, str(error))
+                status = 409  # the submission moved on meanwhile
         else:
             messages.success(request, _("Gelukt: de aanlevering is bijgewerkt en de organisatie krijgt bericht."))
             return redirect("edition_overview", year=submission.edition.year)

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from apps.submissions import edition_views, staff_views, upload_views, views
+from apps.submissions import edition_views, handoff_views, overview_views, staff_views, upload_views, views
 
 urlpatterns = [
     path("aanleveringen/<int:pk>/", views.submission_form, name="submission_form"),
     path("aanleveringen/<int:pk>/indienen/", views.submit, name="submission_submit"),
+    path("aanleveringen/<int:pk>/klaar/", handoff_views.ready_for_coordinator, name="submission_ready"),
     path("aanleveringen/<int:pk>/excel/", upload_views.download_template, name="submission_excel"),
     path("aanleveringen/<int:pk>/excel/uploaden/", upload_views.upload, name="submission_upload"),
     path("aanleveringen/<int:pk>/excel/bevestigen/", upload_views.upload_confirm, name="submission_upload_confirm"),
@@ -21,6 +22,7 @@ urlpatterns = [
         edition_views.edition_revision_csv,
         name="edition_revision_csv",
     ),
+    path("beheer/edities/<int:year>/herinnering/", overview_views.send_reminder, name="edition_send_reminder"),
     path("beheer/edities/<int:year>/<slug:move>/", edition_views.edition_change, name="edition_change"),
     path("beheer/aanleveringen/<int:pk>/", staff_views.review_submission, name="review_submission"),
     path("beheer/audit/", staff_views.audit_log, name="audit_log"),

@@ -11,10 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.partners import access
-from apps.submissions import drafts, services
+from apps.submissions import completeness, drafts, handoff, services
 from apps.submissions.forms import ExplanationsForm, SubmissionForm, field_name
 from apps.submissions.models import Indicator, Submission
-from apps.submissions.review import latest_review_comments, timeline
+from apps.submissions.notifications import coordinator_names
+from apps.submissions.review import latest_reopen, latest_review_comments, timeline
 from apps.submissions.selectors import load_form_context, submissions_for
 from apps.submissions.session_views import session_ended
 
@@ -257,6 +258,9 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
             "owner_field": drafts.OWNER_FIELD,
             "actions": services.allowed_actions(request.user, submission),
             "return_event": return_event,
+            "reopen_event": latest_reopen(submission),
+            "may_hand_off": handoff.may_hand_off(request.user, submission) and lock_reason is None,
+            "coordinators": coordinator_names(submission.organisation),
             "review_comments": review_comments,
             "timeline": timeline(submission, context.grids) if show_timeline else None,
         },
@@ -279,8 +283,15 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("submission_form", pk=submission.pk)
         messages.success(request, _("Ingediend. De VAR beoordeelt uw cijfers en u krijgt bericht per e-mail."))
         return redirect("submission_form", pk=submission.pk)
+    context = load_form_context(submission)
     return render(
         request,
         "submissions/submit_confirm.html",
-        {"submission": submission, "blockers": blockers, "lock_reason": services.lock_reason(submission)},
+        {
+            "submission": submission,
+            "blockers": blockers,
+            "blocker_links": completeness.blockers(context),
+            "sections": completeness.section_counts(context),
+            "lock_reason": services.lock_reason(submission),
+        },
     )

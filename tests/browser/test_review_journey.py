@@ -33,7 +33,7 @@ def test_it_takes_a_submission_from_return_to_approval(page, demo, settings):
     # VAR staff return it with a comment.
     login(page, "var@demo.invalid")
     page.goto("/beheer/edities/2024/")
-    expect(page.get_by_test_id("overview-counts")).to_contain_text("Ingediend")
+    expect(page.get_by_test_id("overview-counts")).to_contain_text("Wacht op beoordeling")
     page.locator('tr[data-organisation="politie-tmm"]').get_by_role("link", name=re.compile("Beoordelen")).click()
     page.get_by_label("Opmerking voor de organisatie").fill("De aangiftes ontbreken; vul die aan.")
     page.get_by_role("button", name="Terugsturen met opmerking").click()

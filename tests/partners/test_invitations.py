@@ -84,7 +84,7 @@ def test_it_records_the_invitation_in_the_audit_log(invite, client, vera, org_a)
     assert event.actor_email == vera.email
     assert event.organisation == org_a
     assert (event.object_type, event.object_id) == ("partners.membership", str(membership.pk))
-    assert event.data == {"email": NEW_EMAIL, "role": "viewer", "new_account": True}
+    assert event.data == {"email": NEW_EMAIL, "role": "viewer", "new_account": True, "outcome": "invited"}
     assert event.ip_address == "127.0.0.1"
 
 

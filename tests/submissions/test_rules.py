@@ -94,3 +94,16 @@ def test_it_treats_blank_and_zero_differently(catalogue):
     assert _run(catalogue, blank, codes=[IG]) == []
     zeros = {(IG, r, TOTAL): 0 for r in ["seksueel", "arbeid", "crimineel", "overig"]} | {(IG, TOTAL, TOTAL): 5}
     assert [f.key for f in _run(catalogue, zeros, codes=[IG])] == [f"sum:{IG}:{TOTAL}:{TOTAL}"]
+
+
+def test_it_gives_one_warning_for_a_part_above_its_total(catalogue):
+    """One wrong cell is one thing to explain, not a part warning plus a sum warning."""
+    figures = {(IG, "seksueel", "minderjarig"): 30, (IG, "seksueel", TOTAL): 20}
+    findings = _run(catalogue, figures, codes=[IG])
+    assert [f.key for f in findings] == [f"part:{IG}:seksueel:minderjarig"]
+
+
+def test_it_keeps_the_sum_warning_when_no_single_part_is_above_the_total(catalogue):
+    figures = {(IG, "seksueel", "minderjarig"): 15, (IG, "seksueel", "meerderjarig"): 10, (IG, "seksueel", TOTAL): 20}
+    findings = _run(catalogue, figures, codes=[IG])
+    assert [f.key for f in findings] == [f"sum:{IG}:seksueel:{TOTAL}"]
