@@ -28,7 +28,7 @@ from apps.submissions.models import Edition, Submission, Value
 logger = logging.getLogger(__name__)
 
 # Bump when a report's or an export's layout changes, so nothing built by the old code is served.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 REPORT_SECONDS = 24 * 3600
 
 
@@ -45,7 +45,18 @@ def data_fingerprint(edition: Edition, variant: str, language: str) -> str:
     editions = list(
         Edition.objects.filter(year__in=years)
         .order_by("year")
-        .values_list("pk", "year", "status", "catalogue_version", "catalogue_revision")
+        .values_list(
+            "pk",
+            "year",
+            "status",
+            "catalogue_version",
+            "catalogue_revision",
+            # the disclosure policy: public builds and protected pages are keyed by it
+            "disclosure_threshold",
+            "disclosure_small_symbol",
+            "disclosure_secondary_symbol",
+            "internal_audience",
+        )
     )
     ids = [row[0] for row in editions]
     # Workbooks and reports show approved figures only, and of the others just who is in which
@@ -79,7 +90,7 @@ def data_fingerprint(edition: Edition, variant: str, language: str) -> str:
         "year": edition.year,
         "variant": variant,
         "language": language,
-        "threshold": services.suppression_threshold() if variant == "public" else None,
+        "threshold": services.suppression_threshold(edition) if variant == "public" else None,
         "years": years,
         "editions": editions,
         "submissions": submissions,
