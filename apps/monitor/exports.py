@@ -78,7 +78,7 @@ def legend(public: bool, threshold: int) -> list[tuple[str, str]]:
     if public:
         items += [
             (f"<{threshold}", f"Klein aantal (1 tot en met {threshold - 1}), afgeschermd ter bescherming van personen."),
-            ("x", "Afgeschermd zodat een klein aantal niet uit de totalen en de andere cijfers kan worden teruggerekend."),
+            ("x", "Afgeschermd zodat een klein aantal niet uit de totalen en de andere cijfers kan worden teruggerekend (kan ook zelf een klein aantal zijn)."),
         ]
     return items
 
@@ -166,6 +166,14 @@ class EditionWorkbook:
             row += 1
         row = self._completeness(sheet, row + 1)
         row = self._legend(sheet, row + 1)
+        if self.public:  # the disclosure rule and the information loss (apps.monitor.disclosure)
+            from apps.monitor.disclosure import cover_lines
+
+            for label, text in cover_lines(self.report, self.suppression):
+                row += 1
+                sheet.text(row, 1, label, BOLD)
+                sheet.text(row, 2, text)
+            row += 1
         sheet.text(row + 1, 1, "Inhoud", HEADING)
         for offset, chapter in enumerate(self.report.chapters, start=2):
             sheet.text(row + offset, 1, f"{SHEET_TITLES[chapter.code]}: {chapter.title}")

@@ -21,9 +21,10 @@ sum (the line total minus its known parts) is a small count, it computes the fea
 over non-negative integers with HiGHS (minimise and maximise the cell subject to everything above)
 and checks the protection rule (docs/monitor.md, "Disclosure control"):
 
-* no hidden cell is ever determined exactly (min < max);
-* a `<t` cell cannot be narrowed beyond what its symbol says: its interval is the whole 1..t-1;
-* a small group of blanks cannot be bounded below the threshold (its maximum is at least t).
+* no hidden cell (other than a 0) is ever determined exactly (min < max);
+* a `<t` cell keeps at least three possible values (for threshold 5: never narrowed to 1..2);
+* a small count shown as `x`, and a small group of blank cells of a line (the line's total minus
+  its known parts), may be the threshold or more, or else keeps three possible values.
 """
 
 from __future__ import annotations
@@ -254,6 +255,11 @@ def min_width(threshold: int) -> int:
     return max(1, min(2, threshold - 2))
 
 
+def _covered(interval: Interval, threshold: int, width: int) -> bool:
+    """A small count without its own symbol is safe when it may be t or more, or keeps a `<t`'s width."""
+    return interval.high >= threshold or interval.high - interval.low >= width
+
+
 def audit(
     values: Mapping[CellId, int | None],
     lines: Iterable[Line],
@@ -266,7 +272,7 @@ def audit(
 
     The rule (docs/monitor.md): a hidden cell that is not 0 is never determined exactly; a `<t`
     cell keeps at least three possible values; a small count shown as `x`, and a small group of
-    blank cells of a line, can never be bounded below the threshold (their maximum is >= t).
+    blank cells of a line, either may be the threshold or more, or keeps three possible values.
     """
     exempt = set(exempt)
     lines = [line for line in _consistent(lines, values) if line.total not in exempt]
@@ -296,7 +302,7 @@ def audit(
                 result.failures[c] = f"bepaald: {interval.low:g}"
             elif c in primary and interval.high - interval.low < width:
                 result.failures[c] = f"versmald tot {interval.low:g}..{interval.high:g}"
-            elif c in secondary and is_small(values.get(c), threshold) and interval.high < threshold:
+            elif c in secondary and is_small(values.get(c), threshold) and not _covered(interval, threshold, width):
                 result.failures[c] = f"klein: {interval.low:g}..{interval.high:g}"
         for line in sensitive:
             key = ("blanks", line)
@@ -305,7 +311,7 @@ def audit(
                 result.failures[key] = "infeasible"
                 continue
             result.intervals[key] = interval
-            if interval.high < threshold:
+            if not _covered(interval, threshold, width):
                 result.failures[key] = f"lege cellen samen {interval.low:g}..{interval.high:g}"
         result.solves += model.solves
     return result
