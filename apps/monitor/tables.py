@@ -259,6 +259,8 @@ class TableBuilder:
             if indicator.total_column:
                 specs.append(((TOTAL, TOTAL), total_label, True, 0))
                 lines.append((top, (TOTAL, TOTAL)))
+                # the column totals add up to the grand total too (a reader sees 30 - 26 = 4)
+                lines.append(([(TOTAL, c) for c, __ in cols_axis], (TOTAL, TOTAL)))
         return specs, lines
 
     # -- tables -----------------------------------------------------------------------------------

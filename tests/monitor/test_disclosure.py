@@ -236,3 +236,48 @@ def test_it_aggregates_approved_figures_only(db):
     row = next(r for r in table.rows if r.key == ("bouwplaatsen", ""))
     assert row.cells[0].number == 7
     assert Value.objects.filter(submission=pending).exists()
+
+
+@pytest.fixture
+def grid_2024(demo) -> Edition:
+    """2024 approved and published with aangiftes minderjarig 4, meerderjarig 26, total 30."""
+    edition = Edition.objects.get(year=2024)
+    police = submission(edition, "politie-tmm", "politie")
+    Value.objects.filter(submission=police).delete()
+    fill(
+        police,
+        {
+            ("pol_aangiftes", "seksueel", "minderjarig"): 4,
+            ("pol_aangiftes", "seksueel", "meerderjarig"): 20,
+            ("pol_aangiftes", "arbeid", "minderjarig"): 0,
+            ("pol_aangiftes", "arbeid", "meerderjarig"): 6,
+            ("pol_aangiftes", "seksueel", "_total"): 24,
+            ("pol_aangiftes", "arbeid", "_total"): 6,
+            ("pol_aangiftes", "_total", "minderjarig"): 4,
+            ("pol_aangiftes", "_total", "meerderjarig"): 26,
+            ("pol_aangiftes", "_total", "_total"): 30,
+        },
+    )
+    Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.PUBLISHED)
+    edition.refresh_from_db()
+    return edition
+
+
+def test_it_protects_the_2024_grid_and_keeps_the_2023_pattern(grid_2024):
+    result = disclosure.protected_report(edition=grid_2024, audience=disclosure.PUBLIC)
+    assert all(a.ok for a in result.audits.values())
+    table = result.report.chapter("politie").table("pol_aangiftes")
+    by_label = {row.label: row.cells[0] for row in table.rows}
+    assert by_label["Totaal aantal aangiftes minderjarig"].symbol == "<5"
+    assert getattr(by_label["Totaal aantal aangiftes meerderjarig"], "symbol", None) or getattr(
+        by_label["Totaal aantal aangiftes"], "symbol", None
+    )  # 30 - 26 no longer gives the 4 away
+    earlier = disclosure.protected_report(edition=Edition.objects.get(year=2023), audience=disclosure.PUBLIC)
+    for_2023 = {c for c in earlier.suppression.hidden if c[0] == 2023}
+    shown_2023 = {
+        cid for ch in result.report.chapters for t in ch.all_tables for row in t.rows for cid in row.ids if cid[0] == 2023
+    }
+    assert for_2023 & shown_2023 <= result.suppression.hidden  # hidden in 2023, hidden in 2024
+    assert {c for c in result.suppression.hidden if c[0] == 2023} <= for_2023 | (shown_2023 - {
+        cid for ch in earlier.report.chapters for t in ch.all_tables for row in t.rows for cid in row.ids
+    })  # and nothing shown in 2023 hidden now
