@@ -281,3 +281,21 @@ def test_it_protects_the_2024_grid_and_keeps_the_2023_pattern(grid_2024):
     assert {c for c in result.suppression.hidden if c[0] == 2023} <= for_2023 | (shown_2023 - {
         cid for ch in earlier.report.chapters for t in ch.all_tables for row in t.rows for cid in row.ids
     })  # and nothing shown in 2023 hidden now
+
+
+def test_it_reads_which_figures_count_persons_from_the_catalogue(db):
+    from apps.submissions.models import Indicator
+
+    edition = make_edition(2032)
+    flags = dict(Indicator.objects.filter(edition=edition).values_list("code", "counts_persons"))
+    assert not flags["riec_casussen"] and not flags["gem_bestuurlijke_controles"] and not flags["gem_aandachtsfunctionaris"]
+    assert flags["pol_aangiftes"] and flags["essm_opvang"] and flags["essm_clienten_categorie"]
+
+
+def test_it_refuses_a_counts_persons_that_is_not_true_or_false(db, tmp_path):
+    from apps.submissions.catalogue import DEFAULT_PATH, CatalogueError, load_catalogue
+
+    text = DEFAULT_PATH.read_text().replace("counts_persons: false  # casussen", "counts_persons: ja  # casussen")
+    (tmp_path / "catalogue.yaml").write_text(text)
+    with pytest.raises(CatalogueError, match="counts_persons"):
+        load_catalogue(edition=Edition.objects.create(year=2033), path=tmp_path / "catalogue.yaml")
