@@ -386,15 +386,14 @@ def _milp(
             if s not in primary:
                 continue
             v = values[s]
-            rise, fall = min(threshold - 1 - v, width), min(v - 1, width)
+            rise = min(threshold - 1 - v, width)  # the rest of the width is found going down
             if s == line.total:
-                row({p: up(p) for p in parts}, min(rise, width) - blanks_up)
+                row({p: up(p) for p in parts}, rise - blanks_up)
                 row({p: down(p) for p in parts}, width - rise - blanks_down)
             else:
                 others = [p for p in parts if p != s]
-                row({**{p: down(p) for p in others}, line.total: big}, min(rise, width) - blanks_down)
+                row({**{p: down(p) for p in others}, line.total: big}, rise - blanks_down)
                 row({**{p: up(p) for p in others}, line.total: down(line.total)}, width - rise - blanks_up)
-                del fall
         if is_small(rest, threshold):
             row({**{p: down(p) for p in parts}, line.total: big}, threshold - rest)
     for cut in cuts:
