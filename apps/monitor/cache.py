@@ -47,8 +47,21 @@ def data_fingerprint(edition: Edition, variant: str, language: str) -> str:
     editions = list(
         Edition.objects.filter(year__in=years)
         .order_by("year")
-        # The published revision and a running correction decide which figures the monitor shows.
-        .values_list("pk", "year", "status", "catalogue_version", "catalogue_revision", "revision", "correction_opened_at")
+        # The published revision and a running correction decide which figures the monitor shows;
+        # the disclosure policy keys public builds and protected pages.
+        .values_list(
+            "pk",
+            "year",
+            "status",
+            "catalogue_version",
+            "catalogue_revision",
+            "revision",
+            "correction_opened_at",
+            "disclosure_threshold",
+            "disclosure_small_symbol",
+            "disclosure_secondary_symbol",
+            "internal_audience",
+        )
     )
     ids = [row[0] for row in editions]
     # Workbooks and reports show approved figures only, and of the others just who is in which
@@ -82,7 +95,7 @@ def data_fingerprint(edition: Edition, variant: str, language: str) -> str:
         "year": edition.year,
         "variant": variant,
         "language": language,
-        "threshold": services.suppression_threshold() if variant in services.PUBLIC_VARIANTS else None,
+        "threshold": services.suppression_threshold(edition) if variant in services.PUBLIC_VARIANTS else None,
         "years": years,
         "editions": editions,
         "submissions": submissions,

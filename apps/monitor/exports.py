@@ -83,7 +83,7 @@ def legend(public: bool, threshold: int) -> list[tuple[str, str]]:
     if public:
         items += [
             (f"<{threshold}", f"Klein aantal (1 tot en met {threshold - 1}), afgeschermd ter bescherming van personen."),
-            ("x", "Afgeschermd zodat een klein aantal niet uit de totalen en de andere cijfers kan worden teruggerekend."),
+            ("x", "Afgeschermd zodat een klein aantal niet uit de totalen en de andere cijfers kan worden teruggerekend (kan ook zelf een klein aantal zijn)."),
         ]
     return items
 
@@ -251,6 +251,14 @@ class EditionWorkbook:
         sheet.layout.keep(start, row - 1)
         start = row + 1
         row = self._legend(sheet, start)
+        if self.public:  # the disclosure rule and the information loss (apps.monitor.disclosure)
+            from apps.monitor.disclosure import cover_lines
+
+            for label, text in cover_lines(self.report, self.suppression):
+                row += 1
+                sheet.text(row, 1, label, BOLD)
+                sheet.text(row, 2, text)
+            row += 1
         sheet.layout.keep(start, row - 1)
         sheet.text(row + 1, 1, "Inhoud", HEADING)
         sheet.height(row + 1, HEADING_HEIGHT)

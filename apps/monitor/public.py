@@ -41,5 +41,5 @@ def public_report(edition: Edition, *, fingerprint: str | None = None) -> Public
     if edition.status != Edition.Status.PUBLISHED:
         raise Http404
     report = cached_report(edition=edition, published_only=True, fingerprint=fingerprint)
-    threshold = services.suppression_threshold()
+    threshold = services.suppression_threshold(edition)
     return PublicReport(report=report, suppression=report.suppression(threshold), threshold=threshold)

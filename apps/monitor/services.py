@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.monitor import aggregation
 from apps.monitor.aggregation import Completeness, EditionData, Narrative
-from apps.monitor.suppression import Line, Suppression, suppress
+from apps.monitor.suppression import Line, Suppression
 from apps.monitor.tables import KEY_FIGURES, Notes, Table, TableBuilder
 from apps.partners import access
 from apps.partners.models import User
@@ -112,21 +112,20 @@ class EditionReport:
         return next(c for c in self.chapters if c.code == code)
 
     def suppression(self, threshold: int | None = None) -> Suppression:
-        """Primary and secondary suppression over every table of the report together."""
-        threshold = threshold or suppression_threshold()
-        values, lines, exempt = {}, [], set()
-        for chapter in self.chapters:
-            for table in chapter.all_tables:
-                lines += table.lines
-                for row in table.rows:
-                    for cell_id, cell in zip(row.ids, row.cells, strict=True):
-                        values[cell_id] = cell.number
-                        if row.exempt:
-                            exempt.add(cell_id)
-        return suppress(values, lines, threshold, exempt=exempt)
+        """The audited disclosure control of the whole report (see `apps.monitor.disclosure`).
+
+        `threshold` is only the symbol's number; the edition's policy decides what is hidden.
+        Raises `disclosure.DisclosureError` when the audit fails: nothing may then be served.
+        """
+        from apps.monitor import disclosure  # disclosure builds on this module
+
+        return disclosure.suppression_for(self)
 
 
-def suppression_threshold() -> int:
+def suppression_threshold(edition: Edition | None = None) -> int:
+    """The edition's disclosure threshold (policy), else the setting SUPPRESSION_THRESHOLD (5)."""
+    if edition is not None and edition.disclosure_threshold:
+        return edition.disclosure_threshold
     return int(getattr(settings, "SUPPRESSION_THRESHOLD", 5))
 
 
@@ -213,12 +212,17 @@ def build_edition_workbook(
 
     `fingerprint`: the data's, when the caller (an export job) has just computed it.
     """
+    from apps.monitor import disclosure
     from apps.monitor.cache import cached_report  # cache.py builds on this module
     from apps.monitor.exports import EditionWorkbook
 
     edition = Edition.objects.get(year=year)
-    report = cached_report(edition=edition, published_only=public, fingerprint=fingerprint)
-    workbook = EditionWorkbook(report, public=public, threshold=suppression_threshold())
+    if public:
+        # The audited, masked report: a failed audit raises here and no file is made.
+        report = disclosure.protected_report(edition=edition, audience=disclosure.PUBLIC).report
+    else:
+        report = cached_report(edition=edition, published_only=False, fingerprint=fingerprint)
+    workbook = EditionWorkbook(report, public=public, threshold=suppression_threshold(edition))
     total = workbook.steps + 1
     if progress is not None:
         progress(1, total)

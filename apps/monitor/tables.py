@@ -38,7 +38,7 @@ class Row:
     ids: list[CellId]
     is_total: bool = False
     level: int = 0
-    exempt: bool = False  # not a count of people (a yes/no tally): never suppressed
+    exempt: bool = False  # not a count of persons (catalogue `counts_persons: false`, yes/no tallies): shown as is
     notes: list[int] = field(default_factory=list)
     cell_notes: list[list[int]] = field(default_factory=list)
 
@@ -59,6 +59,9 @@ class Table:
     chart: str = ""  # "bar", "pie" or ""
     lines: list[Line] = field(default_factory=list)
     row_header: str = ""
+    # Cells of an earlier year that add up several of that edition's categories (`maps_to`):
+    # {cell id: the earlier edition's own cell ids}, so disclosure control sees the equation.
+    sources: dict[CellId, tuple[CellId, ...]] = field(default_factory=dict)
 
     @property
     def part_rows(self) -> list[Row]:
@@ -97,6 +100,11 @@ class Notes:
         if note not in table.notes:
             table.notes.append(note)
         return note.number
+
+
+def counts_persons(indicator: Indicator) -> bool:
+    """Whether the figures are counts of persons, protected in public (yes/no tallies never are)."""
+    return indicator.kind == Indicator.Kind.COUNT and getattr(indicator, "counts_persons", True)
 
 
 def _lower_first(label: str) -> str:
@@ -139,6 +147,17 @@ class TableBuilder:
         if dimension is None or code in ("", TOTAL):
             return [code]
         return [raw for raw, target in self.mapping(year, dimension.code).items() if target == code]
+
+    def sources(self, year: int, code: str, key: CellKey) -> tuple[CellId, ...] | None:
+        """The earlier edition's own cells behind a merged cell, or None when it is one of its own."""
+        indicator = self.data[year].indicators.get(code)
+        if indicator is None or year == self.main.year:
+            return None
+        rows = self._raw_codes(year, indicator.row_dimension, key[0])
+        cols = self._raw_codes(year, indicator.col_dimension, key[1])
+        if rows == [key[0]] and cols == [key[1]]:
+            return None
+        return tuple((year, code, r, c, "") for r in rows for c in cols)
 
     def year_cell(self, year: int, code: str, key: CellKey) -> Cell:
         entry = self.data[year]
@@ -240,6 +259,8 @@ class TableBuilder:
             if indicator.total_column:
                 specs.append(((TOTAL, TOTAL), total_label, True, 0))
                 lines.append((top, (TOTAL, TOTAL)))
+                # the column totals add up to the grand total too (a reader sees 30 - 26 = 4)
+                lines.append(([(TOTAL, c) for c, __ in cols_axis], (TOTAL, TOTAL)))
         return specs, lines
 
     # -- tables -----------------------------------------------------------------------------------
@@ -268,9 +289,13 @@ class TableBuilder:
                 level=level,
                 cells=[self.year_cell(y, code, key) for y in years],
                 ids=[(y, code, key[0], key[1], "") for y in years],
-                exempt=indicator.kind == Indicator.Kind.BOOLEAN,
+                exempt=not counts_persons(indicator),
                 cell_notes=[[] for __ in years],
             )
+            for y, cell_id in zip(years, row.ids, strict=True):
+                merged = self.sources(y, code, key)
+                if merged:
+                    table.sources[cell_id] = merged
             for text in category_notes.get(key[0], []) + (category_notes.get(key[1], []) if key[1] != key[0] else []):
                 row.notes.append(notes.number(text, table))
             table.rows.append(row)
@@ -336,7 +361,7 @@ class TableBuilder:
                     label=label,
                     cells=[self.year_cell(y, indicator.code, ("", "")) for y in years],
                     ids=[(y, indicator.code, "", "", "") for y in years],
-                    exempt=indicator.kind == Indicator.Kind.BOOLEAN,
+                    exempt=not counts_persons(indicator),
                     cell_notes=[[] for __ in years],
                 )
             )

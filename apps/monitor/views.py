@@ -1,7 +1,9 @@
 """The monitor pages: edition index, edition page, one page per chapter, charts and downloads.
 
 Who sees what is decided in `services` through `apps.partners.access`: VAR staff see every edition,
-other logged-in users only published ones; anything else is a 404.
+other logged-in users only published ones; anything else is a 404. Which figures they see is
+`disclosure.audience_for`: VAR staff the internal ones, partners the protected ones (the same as the
+public gets) unless the edition's disclosure policy opens the internal figures to them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from apps.monitor import aggregation, jobs, services
+from apps.monitor import aggregation, disclosure, jobs, services
 from apps.monitor.cache import cached_report
 from apps.monitor.charts import render_chart
 from apps.monitor.models import CachedFile
@@ -68,26 +70,35 @@ def monitor_edition(request: HttpRequest, year: int) -> HttpResponse:
     context = _base_context(request, edition)
     context["completeness"] = aggregation.load_completeness([year])[year]
     # Outside the VAR a changed small count shows as "< n", as the tables hide it.
-    hide_below = None if services.sees_unpublished(request.user) else services.suppression_threshold()
+    hide_below = None if services.sees_unpublished(request.user) else services.suppression_threshold(edition)
     context["revisions"] = revision_history(edition, hide_below=hide_below)
+    context["policy"] = disclosure.policy_for(edition)
+    context["audience"] = disclosure.audience_for(request.user, edition)
     return render(request, "monitor/edition.html", context)
 
 
-def _chapter_report(request: HttpRequest, year: int, chapter: str) -> tuple[Edition, services.EditionReport]:
+def _chapter_report(request: HttpRequest, year: int, chapter: str) -> tuple[Edition, disclosure.ProtectedReport]:
+    """The chapter's report as this user may see it: internal for VAR staff, else protected figures."""
     edition = services.edition_for(request.user, year)
     if chapter not in services.CHAPTERS:
         raise Http404
-    published_only = not services.sees_unpublished(request.user)
-    return edition, cached_report(edition=edition, published_only=published_only, chapters=[chapter])
+    audience = disclosure.audience_for(request.user, edition)
+    if audience == disclosure.INTERNAL and not services.sees_unpublished(request.user):
+        # partners whom the policy shows internal figures still compare with published editions only
+        report = cached_report(edition=edition, published_only=True, chapters=[chapter])
+        return edition, disclosure.ProtectedReport(report=report, audience=audience, policy=disclosure.policy_for(edition))
+    return edition, disclosure.protected_report(edition=edition, audience=audience, chapters=[chapter])
 
 
 @login_required
 def monitor_chapter(request: HttpRequest, year: int, chapter: str) -> HttpResponse:
-    edition, report = _chapter_report(request, year, chapter)
+    edition, protected = _chapter_report(request, year, chapter)
+    report = protected.report
     context = _base_context(request, edition)
     context.update(
         {
             "report": report,
+            "protection": protected,
             "chapter": report.chapter(chapter),
             "completeness": report.main_completeness,
             "earlier": [report.completeness[y] for y in report.years[1:]],
@@ -100,8 +111,8 @@ def monitor_chapter(request: HttpRequest, year: int, chapter: str) -> HttpRespon
 @login_required
 @csp({"default-src": [NONE], "style-src": [UNSAFE_INLINE], "frame-ancestors": [NONE], "base-uri": [NONE]})
 def monitor_chart(request: HttpRequest, year: int, chapter: str, table: str) -> HttpResponse:
-    __, report = _chapter_report(request, year, chapter)
-    found = report.chapter(chapter).table(table)
+    __, protected = _chapter_report(request, year, chapter)
+    found = protected.report.chapter(chapter).table(table)
     if found is None or not found.chart:
         raise Http404
     response = HttpResponse(render_chart(found), content_type="image/svg+xml")

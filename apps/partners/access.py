@@ -209,3 +209,14 @@ def may_export(user: User, edition: Edition, variant: str) -> bool:
     if is_var_staff(user):
         return True
     return variant in PUBLIC_VARIANTS and edition.status == Edition.Status.PUBLISHED
+def sees_internal_figures(user: User, edition) -> bool:
+    """Whether the user sees an edition's monitor unprotected (small counts of persons shown).
+
+    VAR staff always; other logged-in members of an organisation only when the edition's disclosure
+    policy opens the internal figures to partners; everyone else (anonymous, the public) never.
+    """
+    from apps.submissions.models import Edition  # the submissions app builds on this one
+
+    if is_var_staff(user):
+        return True
+    return edition.internal_audience == Edition.InternalAudience.PARTNERS and bool(roles_by_organisation(user))

@@ -169,6 +169,14 @@ def read_catalogue(path: Path = DEFAULT_PATH) -> dict[str, Any]:
     return data
 
 
+def _counts_persons(spec: dict, kind: str, where: str) -> bool:
+    """`counts_persons` (default true): false for cases, inspections, fines, yes/no tallies."""
+    value = spec.get("counts_persons", kind == "count")
+    if not isinstance(value, bool):
+        raise CatalogueError(f"indicator {where}: counts_persons moet true of false zijn.")
+    return value
+
+
 def _rules_for(item: dict, defaults: list[dict], where: str) -> list[dict]:
     rules = item.get("rules", defaults if item.get("kind", "count") == "count" else [])
     kinds = set(Rule.Kind.values)
@@ -306,6 +314,7 @@ def _load_catalogue(*, edition: Edition, path: Path) -> LoadResult:
                         "total_column": bool(spec.get("total_column", False)),
                         "total_label": spec.get("total_label", "Totaal"),
                         "order": i_order,
+                        "counts_persons": _counts_persons(spec, kind, i_code),
                     },
                     result,
                 )

@@ -47,6 +47,30 @@ class Edition(models.Model):
     correction_opened_at = models.DateTimeField(_("correctie geopend op"), null=True, blank=True)
     correction_reason = models.TextField(_("reden van de correctie"), blank=True)
 
+    class InternalAudience(models.TextChoices):
+        """Who sees the internal (unprotected) figures of the monitor; everyone else sees protected ones."""
+
+        VAR_STAFF = "var_staff", _("Alleen VAR-medewerkers")
+        PARTNERS = "partners", _("VAR-medewerkers en ingelogde partners")
+
+    # The disclosure policy of the edition (see docs/monitor.md, "Disclosure control").
+    disclosure_threshold = models.PositiveSmallIntegerField(
+        _("drempel kleine aantallen"),
+        null=True,
+        blank=True,
+        help_text=_("Aantallen personen van 1 tot deze drempel worden afgeschermd. Leeg: de standaard (5)."),
+    )
+    disclosure_small_symbol = models.CharField(
+        _("teken klein aantal"), max_length=10, blank=True, help_text=_("Leeg: '<' en de drempel, bijvoorbeeld <5.")
+    )
+    disclosure_secondary_symbol = models.CharField(_("teken secundair afgeschermd"), max_length=10, default="x")
+    internal_audience = models.CharField(
+        _("wie ziet de interne cijfers"),
+        max_length=20,
+        choices=InternalAudience.choices,
+        default=InternalAudience.VAR_STAFF,
+    )
+
     class Meta:
         verbose_name = _("editie")
         verbose_name_plural = _("edities")
@@ -177,6 +201,9 @@ class Indicator(models.Model):
     total_column = models.BooleanField(_("totaalkolom"), default=False)
     total_label = models.CharField(_("label totaal"), max_length=100, default="Totaal")
     order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    # Counts of persons (victims, clients, suspects) are protected in public figures; counts of
+    # other things (cases, inspections, fines, trainings) are shown as they are.
+    counts_persons = models.BooleanField(_("telt personen"), default=True)
 
     class Meta:
         verbose_name = _("indicator")

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from apps.partners.models import AuditEvent
 from apps.submissions import services
-from apps.submissions.models import Submission, SubmissionEvent
+from apps.submissions.models import SubmissionEvent
 from apps.submissions.overview import edition_overview
 from apps.submissions.overview_tools import _safe
 
