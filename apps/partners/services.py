@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -38,45 +37,6 @@ def _sync_admin_flags(user: User) -> None:
     if user.is_staff != is_admin or user.is_superuser != is_admin:
         user.is_staff = user.is_superuser = is_admin
         user.save(update_fields=["is_staff", "is_superuser"])
-
-
-@transaction.atomic
-def invite(
-    *,
-    email: str,
-    name: str = "",
-    organisation: Organisation,
-    role: str,
-    invited_by: User,
-    request: HttpRequest | None = None,
-) -> Membership:
-    """Create the account (if new) and the membership, and email a link to set a password."""
-    access.require_staff(invited_by)
-    check_role_fits_organisation(organisation=organisation, role=role)
-    check_may_manage_role(actor=invited_by, roles={role})
-    email = email.strip().lower()
-    user = User.objects.filter(email__iexact=email).first()
-    created = user is None
-    if created:
-        user = User.objects.create_user(email=email, name=name.strip())
-        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    elif Membership.objects.filter(user=user, organisation=organisation).exists():
-        raise ValidationError({"email": _("Deze persoon is al lid van %(org)s.") % {"org": organisation}})
-    membership = Membership.objects.create(user=user, organisation=organisation, role=role, invited_by=invited_by)
-    _sync_admin_flags(user)
-    audit.record(
-        action=AuditEvent.Action.INVITED,
-        actor=invited_by,
-        organisation=organisation,
-        obj=membership,
-        summary=f"{email} uitgenodigd als {membership.get_role_display()}",
-        data={"email": email, "role": role, "new_account": created},
-        request=request,
-    )
-    from apps.partners.tasks import send_invitation
-
-    transaction.on_commit(lambda: send_invitation.delay(membership.pk))
-    return membership
 
 
 @transaction.atomic

@@ -119,7 +119,7 @@ def _value_history(submission: Submission, grids) -> list[TimelineEntry]:
             at=record.history_date,
             who=record.history_user.email if record.history_user else "systeem",
             what=_("Toelichting verwijderd") if record.history_type == "-" else _("Toelichting bijgewerkt"),
-            items=[{"indicator": _("Toelichting"), "text": _short(record.text)}],
+            items=[{"indicator": _("Toelichting %(where)s") % {"where": explanation_label(record.key, grids)}, "text": _short(record.text)}],
         )
         for record in Explanation.history.filter(submission_id=submission.pk).select_related("history_user")
     ]

@@ -18,5 +18,8 @@ def send_deadline_reminders() -> int:
 @shared_task
 def notify_edition(edition_id: int, kind: str) -> int:
     return notifications.notify_edition(edition_id=edition_id, kind=kind)
+
+
+@shared_task
 def send_reminder_mail(edition_id: int, organisation_id: int) -> int:
     return notifications.mail_reminder(edition_id=edition_id, organisation_id=organisation_id)

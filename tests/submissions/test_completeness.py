@@ -225,8 +225,9 @@ def test_it_prints_rotterdams_controls_as_plain_numbers_like_the_report(client, 
     assert "ontbreken" not in html and "ontbreekt:" not in html
 
 
-def test_it_prints_the_essm_clients_of_2023_and_2022_like_the_report(client, vic, demo):
-    client.force_login(vic)
+def test_it_prints_the_essm_clients_of_2023_and_2022_like_the_report(client, vera, demo):
+    # VAR staff see the internal figures; partners see small counts of persons protected (test_disclosure).
+    client.force_login(vera)
     html = client.get(reverse("monitor_chapter", args=[2023, "essm_hulpverlening"])).content.decode()
     categories = _table(html, "essm_clienten_categorie")
     for label, cells in PRINTED_ESSM_CATEGORIES.items():
