@@ -13,7 +13,7 @@ from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
-from apps.partners import services
+from apps.partners import invitations, services
 from apps.partners.models import AuditEvent, Membership, Organisation, Role, User
 
 NEW_EMAIL = "nieuw@rotterdam.invalid"
@@ -213,7 +213,7 @@ def test_it_refuses_invitations_from_partners(invite, client, alice, org_a):
 
 def test_it_refuses_invitations_from_partners_in_the_service(alice, org_a):
     with pytest.raises(Http404):
-        services.invite(email=NEW_EMAIL, organisation=org_a, role="viewer", invited_by=alice)
+        invitations.invite_person(email=NEW_EMAIL, organisation=org_a, role="viewer", invited_by=alice)
     assert not User.objects.filter(email=NEW_EMAIL).exists()
 
 
@@ -354,14 +354,14 @@ def test_it_refuses_to_remove_your_own_membership_through_the_staff_page(client,
 def test_it_lets_only_administrators_grant_the_administrator_role(vera, adam, var_org):
     from django.core.exceptions import ValidationError
 
-    from apps.partners import services
+    from apps.partners import invitations, services
     from apps.partners.models import Membership, Role
 
     own = Membership.objects.get(user=vera, organisation=var_org)
     with pytest.raises(ValidationError, match="Alleen een beheerder"):
         services.change_role(membership=own, role=Role.ADMINISTRATOR, changed_by=vera)
     with pytest.raises(ValidationError, match="Alleen een beheerder"):
-        services.invite(email="nieuw@var.invalid", organisation=var_org, role=Role.ADMINISTRATOR, invited_by=vera)
+        invitations.invite_person(email="nieuw@var.invalid", organisation=var_org, role=Role.ADMINISTRATOR, invited_by=vera)
     admin_membership = Membership.objects.get(user=adam, organisation=var_org)
     with pytest.raises(ValidationError, match="Alleen een beheerder"):
         services.remove_membership(membership=admin_membership, removed_by=vera)
@@ -375,7 +375,7 @@ def test_it_lets_only_administrators_grant_the_administrator_role(vera, adam, va
 def test_it_never_removes_the_last_administrator(adam, var_org):
     from django.core.exceptions import ValidationError
 
-    from apps.partners import services
+    from apps.partners import invitations, services
     from apps.partners.models import Membership, Role
 
     own = Membership.objects.get(user=adam, organisation=var_org)
