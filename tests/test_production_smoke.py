@@ -365,7 +365,7 @@ def test_it_runs_the_whole_journey_in_production(stack, smtp_sink):
     page = admin.get("/beheer/edities/")
     page = admin.submit(page, page.form(field="year"), {"year": str(YEAR), "opens_on": f"{YEAR}-01-15", "deadline": f"{YEAR}-03-31"})
     assert page.status == 200 and str(YEAR) in page.text, page.text[:3000]
-    page = admin.get(f"/beheer/edities/{YEAR}/")
+    page = admin.get(f"/beheer/edities/{YEAR}/openen/")  # opening asks for a confirmation first
     page = admin.submit(page, page.form(f"/beheer/edities/{YEAR}/openen/"))
     assert page.status == 200, page.text[:3000]
 
@@ -405,15 +405,19 @@ def test_it_runs_the_whole_journey_in_production(stack, smtp_sink):
     # 7. She has the worker build the internal workbook, waits for it and downloads it.
     page = admin.get(f"/monitor/{YEAR}/")
     page = admin.submit(page, page.form(f"/monitor/{YEAR}/export/internal/"))
+    # The build lands on the file's own page (a CachedFile row): /monitor/<year>/export/internal/<id>/.
+    match = re.search(rf"/monitor/{YEAR}/export/internal/(\d+)/", page.url)
+    assert match, (page.url, page.text[:2000])
+    file_url = match.group(0)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        progress = admin.request("GET", f"/monitor/{YEAR}/export/internal/voortgang/")
+        progress = admin.request("GET", f"{file_url}voortgang/")
         assert progress.status == 200, progress.text[:2000]
         if json.loads(progress.body)["state"] == "ready":
             break
         stack.check_alive()
         time.sleep(0.5)
-    download = admin.request("GET", f"/monitor/{YEAR}/export/internal/downloaden/")
+    download = admin.request("GET", f"{file_url}downloaden/")
     assert download.status == 200, download.text[:2000]
     assert "spreadsheetml" in download.headers["Content-Type"]
     from openpyxl import load_workbook
