@@ -22,11 +22,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.http import condition, require_GET
 
-from apps.monitor import charts, jobs, public, report, services
+from apps.monitor import charts, jobs, pdf, public, report, services
 from apps.monitor.aggregation import Cell
 from apps.monitor.cache import data_fingerprint
 from apps.monitor.models import EditorialChapter
 from apps.monitor.tables import Table
+from apps.partners.spreadsheets import csv_safe
 from apps.submissions.models import Edition, Submission
 
 logger = logging.getLogger(__name__)
@@ -72,15 +73,8 @@ def _public_headers(response: HttpResponse) -> HttpResponse:
 
 
 def _document(edition: Edition) -> report.ReportDocument:
-    found = public.public_report(edition)
-    return report.assemble(
-        edition,
-        found.report,
-        public=True,
-        suppression=found.suppression,
-        threshold=found.threshold,
-        chart_mode="public",
-    )
+    # The same document as the public PDF, with the charts as links to the public chart images.
+    return pdf.report_document(edition, public_variant=True, chart_mode="public")
 
 
 def _context(edition: Edition, document: report.ReportDocument) -> dict:
@@ -322,8 +316,8 @@ def public_open_data_file(request: HttpRequest, year: int, chapter: str, table: 
             writer.writerow(
                 [
                     year,
-                    _safe(match.title),
-                    _safe(cell["rij"]),
+                    csv_safe(match.title),
+                    csv_safe(cell["rij"]),
                     cell["kolom"],
                     "" if cell["waarde"] is None else cell["waarde"],
                     cell["teken"],
@@ -335,6 +329,3 @@ def public_open_data_file(request: HttpRequest, year: int, chapter: str, table: 
     return _public_headers(response)
 
 
-def _safe(text: str) -> str:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -16,6 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 from apps.monitor.aggregation import load_completeness
 from apps.monitor.services import Progress
 from apps.monitor.xlsx import WORKBOOK_OPTIONS, clean_text
+from apps.partners.spreadsheets import csv_safe
 from apps.submissions.models import TOTAL, Category, Edition, Submission, Value
 
 COLUMNS = [
@@ -35,7 +36,6 @@ COLUMNS = [
     "tekst",
     "opmerking",
 ]
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 2000
 
 
@@ -167,14 +167,6 @@ class RawWorkbookExport:
         workbook.close()
         finish()
         return buffer.getvalue()
-
-
-def csv_safe(value) -> str:
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe (OWASP)."""
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 class RawCsvExport:

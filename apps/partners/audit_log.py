@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.partners.models import AuditEvent, Organisation, User
+from apps.partners.spreadsheets import csv_safe
 
 PAGE_SIZE = 50
 
@@ -124,15 +125,6 @@ def object_urls(events: list[AuditEvent]) -> list[str | None]:
     return urls
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    """Text for a CSV cell that a spreadsheet never runs as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 CSV_HEADER = ["tijdstip", "soort", "door", "organisatie", "object", "omschrijving", "ip-adres"]
 
 
@@ -148,12 +140,12 @@ def csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
     for e in events.iterator(chunk_size=2000):
         yield writer.writerow(
             [
-                _cell(timezone.localtime(e.at).isoformat(timespec="seconds")),
-                _cell(e.action),
-                _cell(e.actor_email or "systeem"),
-                _cell(e.organisation.name if e.organisation else ""),
-                _cell(f"{e.object_type}:{e.object_id}" if e.object_type else ""),
-                _cell(e.summary),
-                _cell(e.ip_address or ""),
+                csv_safe(timezone.localtime(e.at).isoformat(timespec="seconds")),
+                csv_safe(e.action),
+                csv_safe(e.actor_email or "systeem"),
+                csv_safe(e.organisation.name if e.organisation else ""),
+                csv_safe(f"{e.object_type}:{e.object_id}" if e.object_type else ""),
+                csv_safe(e.summary),
+                csv_safe(e.ip_address or ""),
             ]
         )

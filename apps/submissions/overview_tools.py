@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.partners.models import Membership, Role
+from apps.partners.spreadsheets import csv_safe
 from apps.submissions.overview import STATE_LABELS, OverviewRow
 
 SORTS = {
@@ -60,15 +61,6 @@ def coordinators_by_organisation(organisation_ids: set[int]) -> dict[int, list[t
     return contacts
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value) -> str:
-    """A cell a spreadsheet will never run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def overview_csv(rows: list[OverviewRow], contacts: dict[int, list[tuple[str, str]]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")  # Dutch Excel reads semicolons
@@ -82,7 +74,7 @@ def overview_csv(rows: list[OverviewRow], contacts: dict[int, list[tuple[str, st
         people = contacts.get(r.organisation_id, [])
         writer.writerow(
             [
-                _safe(v)
+                csv_safe(v)
                 for v in (
                     r.organisation, r.organisation_detail, r.form, r.state_label, _("ja") if r.late else _("nee"),
                     r.updated, r.editor, r.open_warnings, r.edits_since_approval,

@@ -11,10 +11,10 @@ from django.core import mail
 from django.urls import reverse
 
 from apps.partners.models import AuditEvent
+from apps.partners.spreadsheets import csv_safe
 from apps.submissions import services
 from apps.submissions.models import SubmissionEvent
 from apps.submissions.overview import edition_overview
-from apps.submissions.overview_tools import _safe
 
 A = SubmissionEvent.Action
 
@@ -72,7 +72,7 @@ def test_it_exports_the_overview_as_formula_safe_csv(client, vera, alice, submis
 
 @pytest.mark.parametrize(("value", "safe"), [("=1+1", "'=1+1"), ("+31", "'+31"), ("-2", "'-2"), ("@x", "'@x"), ("Rotterdam", "Rotterdam"), (5, "5")])
 def test_it_neutralises_formula_starts_in_csv_cells(value, safe):
-    assert _safe(value) == safe
+    assert csv_safe(value) == safe
 
 
 def test_it_sends_a_reminder_now_once_a_day_and_audits_it(client, vera, alice, org_a, submission_a, django_capture_on_commit_callbacks):
