@@ -194,6 +194,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.monitor.tasks.delete_expired_files",
         "schedule": crontab(minute=17),
     },
+    # Daily: expired login sessions (the database session table would otherwise grow for ever).
+    "partners-clear-expired-sessions": {
+        "task": "apps.partners.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=41),
+    },
 }
 # Beat wakes at least once a minute and then touches its heartbeat file (config/celery.py): that is
 # how compose and systemd see it is alive, and the file lists the schedule it loaded.
