@@ -64,7 +64,7 @@ class CellInput:
 
 
 def _date(value: datetime.datetime | datetime.date | None) -> str:
-    return formats.date_format(value, "j F Y") if value else "?"
+    return formats.date_format(value, "DATE_FORMAT") if value else "?"
 
 
 def lock_reason(submission: Submission) -> str | None:
