@@ -211,16 +211,18 @@ _ROW_HTML = (
     '<td class="small">{updated}{editor}</td>'
     '<td class="text-end">{warnings}</td><td class="text-end">{edits}</td>'
     '<td><div class="d-flex flex-column align-items-start gap-1">'
-    '<a class="btn btn-sm {button}" href="{url}">{action}<span class="visually-hidden"> {organisation}</span></a>'
+    '<a class="btn btn-sm text-nowrap {button}" href="{url}">'
+    '{action}<span class="visually-hidden"> {organisation}</span></a>'
     "{reminder}</div></td></tr>"
 )
-# The buttons belong to the one form with the CSRF token below the table (form="reminder-form"),
-# so a thousand rows do not carry a thousand forms.
+# The buttons belong to the page's one form with the CSRF token (form="reminder-form", above the
+# table), so a thousand rows do not carry a thousand forms.
 _REMINDER_HTML = (
-    '<button class="btn btn-sm btn-outline-secondary no-print" type="submit" form="reminder-form" name="organisation" '
-    'value="{slug}" data-testid="send-reminder">{label}<span class="visually-hidden"> {organisation}</span></button>'
+    '<button class="btn btn-sm btn-outline-secondary text-nowrap no-print" type="submit" form="reminder-form" '
+    'name="organisation" value="{slug}" data-testid="send-reminder">'
+    '{label}<span class="visually-hidden"> {organisation}</span></button>'
 )
-_REMINDED_HTML = '<span class="small text-body-secondary" data-testid="reminded-on">{text}</span>'
+_REMINDED_HTML = '<span class="small text-body-secondary text-nowrap" data-testid="reminded-on">{text}</span>'
 
 
 def render_rows(rows: list[OverviewRow], contacts: dict[int, list[tuple[str, str]]] | None = None) -> SafeString:
