@@ -7,15 +7,20 @@ holds the browser now, and offered back on that submission's form to that user o
 
 The stash is not a save: nothing reaches the figures until the user presses "Opslaan" again, and
 then it goes through `services.save_values` (with its merge of anything colleagues saved since).
+A stash nobody comes back for is deleted after DRAFT_STASH_RETENTION_DAYS (`delete_unclaimed`).
 """
 
 from __future__ import annotations
 
+import datetime
+import logging
 import re
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.http import QueryDict
+from django.utils import timezone
 
 from apps.partners import access
 from apps.partners.models import User
@@ -28,6 +33,7 @@ OWNER_MAX_AGE = 14 * 24 * 60 * 60  # a form left open over a long weekend still 
 _KEPT = re.compile(r"^(version|[vcx]-.+|keuze-.+|conflict-cell|conflict-x)$")
 _MAX_VALUE = 10_000
 _MAX_FIELDS = 2_000
+logger = logging.getLogger(__name__)
 
 
 def owner_token(*, user_id: int, submission_id: int) -> str:
@@ -63,8 +69,11 @@ def stash_post(*, post: QueryDict, submission_id: int) -> DraftStash | None:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if submission is None or user is None or not access.can_edit_drafts(user, submission.organisation):
         return None  # only input its owner could have saved is worth keeping
+    # A newer stash replaces the older one and starts its retention again: it is what was typed now.
     stash, __ = DraftStash.objects.update_or_create(
-        user_id=user_id, submission_id=submission_id, defaults={"data": _kept_fields(post)}
+        user_id=user_id,
+        submission_id=submission_id,
+        defaults={"data": _kept_fields(post), "created_at": timezone.now()},
     )
     return stash
 
@@ -82,3 +91,17 @@ def as_querydict(stash: DraftStash) -> QueryDict:
 
 def discard(*, user_id: int, submission_id: int) -> None:
     DraftStash.objects.filter(user_id=user_id, submission_id=submission_id).delete()
+
+
+def delete_unclaimed(*, now: datetime.datetime | None = None) -> int:
+    """Delete stashes older than DRAFT_STASH_RETENTION_DAYS; returns how many.
+
+    What someone typed is personal input nobody else may see; kept forever it is only a liability.
+    Not in the audit log: no person acts here and the figures do not change (the stash never was a
+    save); the count goes to the worker's log.
+    """
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.DRAFT_STASH_RETENTION_DAYS)
+    deleted, __ = DraftStash.objects.filter(created_at__lt=cutoff).delete()
+    if deleted:
+        logger.info("Deleted %d unclaimed draft stash(es) older than %s", deleted, cutoff.isoformat())
+    return deleted

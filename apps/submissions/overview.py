@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_AP
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.partners.models import OrganisationKind, Subregion
-from apps.submissions.models import STATUS_COLOURS, Edition, Submission, Value, is_late
+from apps.submissions.models import STATUS_COLOURS, Edition, ReminderLog, Submission, Value, is_late
 
 
 @dataclass
@@ -39,8 +39,12 @@ class OverviewRow:
     review_url: str
     updated_at: object = None  # the raw time, for sorting
     organisation_id: int = 0
+    remindable: bool = False  # open edition, not yet delivered: staff may send a reminder now
+    reminded_on: str = ""  # the last reminder (automatic or by hand) to this organisation for this edition
 
 
+# Not yet delivered: what a reminder is for (the same states notifications._pending looks for).
+REMINDABLE_STATES = frozenset({"not_started", "draft", "returned"})
 STATE_LABELS = {
     "not_started": gettext_lazy("Niet begonnen"),
     "draft": gettext_lazy("Concept"),
@@ -85,9 +89,25 @@ class _DateFormat:
         local = value.astimezone(self.zone)
         return f"{local.day} {self.months[local.month]} {local.year} {local:%H:%M}"
 
+    def day(self, value) -> str:
+        """A date as DATE_FORMAT ("1 dec 2026")."""
+        return f"{value.day} {self.months[value.month]} {value.year}"
+
+
+def _last_reminders(edition: Edition) -> dict:
+    """The day of the last reminder per organisation, in one grouped query (only an open edition sends them)."""
+    if edition.status != Edition.Status.OPEN:
+        return {}
+    return dict(
+        ReminderLog.objects.filter(edition=edition)
+        .values("organisation_id")
+        .annotate(last=Max("sent_on"))
+        .values_list("organisation_id", "last")
+    )
+
 
 def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -> tuple[list[OverviewRow], dict]:
-    """Rows per submission and the counts at the top, in two queries whatever the edition's size.
+    """Rows per submission and the counts at the top, in three queries whatever the edition's size.
 
     Open findings are counted when a submission is saved (Submission.open_findings), so the
     overview never re-runs the rules for every organisation.
@@ -118,9 +138,11 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
     review_prefix = reverse("review_submission", args=[0])[:-2]  # "/beheer/aanleveringen/"
     kinds = {value: str(label) for value, label in OrganisationKind.choices}
     subregions = {value: str(label) for value, label in Subregion.choices}
+    reminded = _last_reminders(edition)
     date = _DateFormat()
     today = timezone.localdate()
     published = edition.status == Edition.Status.PUBLISHED
+    sends_reminders = edition.status == Edition.Status.OPEN
     labels = {state: str(label) for state, label in STATE_LABELS.items()}
     not_delivered = _("Niet aangeleverd")
     rows = []
@@ -163,6 +185,8 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
                 review_url=f"{review_prefix}{pk}/",
                 updated_at=updated_at,
                 organisation_id=organisation_id,
+                remindable=sends_reminders and state in REMINDABLE_STATES,
+                reminded_on=date.day(reminded[organisation_id]) if organisation_id in reminded else "",
             )
         )
 
@@ -186,8 +210,19 @@ _ROW_HTML = (
     '<td><span class="badge status-badge text-bg-{colour}">{state}</span>{late}{reason}</td>'
     '<td class="small">{updated}{editor}</td>'
     '<td class="text-end">{warnings}</td><td class="text-end">{edits}</td>'
-    '<td><a class="btn btn-sm {button}" href="{url}">{action}<span class="visually-hidden"> {organisation}</span></a></td></tr>'
+    '<td><div class="d-flex flex-column align-items-start gap-1">'
+    '<a class="btn btn-sm text-nowrap {button}" href="{url}">'
+    '{action}<span class="visually-hidden"> {organisation}</span></a>'
+    "{reminder}</div></td></tr>"
 )
+# The buttons belong to the page's one form with the CSRF token (form="reminder-form", above the
+# table), so a thousand rows do not carry a thousand forms.
+_REMINDER_HTML = (
+    '<button class="btn btn-sm btn-outline-secondary text-nowrap no-print" type="submit" form="reminder-form" '
+    'name="organisation" value="{slug}" data-testid="send-reminder">'
+    '{label}<span class="visually-hidden"> {organisation}</span></button>'
+)
+_REMINDED_HTML = '<span class="small text-body-secondary text-nowrap" data-testid="reminded-on">{text}</span>'
 
 
 def render_rows(rows: list[OverviewRow], contacts: dict[int, list[tuple[str, str]]] | None = None) -> SafeString:
@@ -198,9 +233,16 @@ def render_rows(rows: list[OverviewRow], contacts: dict[int, list[tuple[str, str
     """
     late = format_html(' <span class="badge text-bg-danger">{}</span>', _("te laat"))
     review, view = escape(_("Beoordelen")), escape(_("Bekijken"))
+    send = escape(_("Herinnering sturen"))
+    reminded_on = _("herinnerd op %(date)s")
     lines = []
     for r in rows:
         submitted = r.state == "submitted"
+        reminder = ""
+        if r.remindable:
+            reminder = _REMINDER_HTML.format(slug=escape(r.slug), label=send, organisation=escape(r.organisation))
+        if r.reminded_on and r.state in REMINDABLE_STATES:
+            reminder += _REMINDED_HTML.format(text=escape(reminded_on % {"date": r.reminded_on}))
         lines.append(
             _ROW_HTML.format(
                 slug=escape(r.slug),
@@ -222,6 +264,7 @@ def render_rows(rows: list[OverviewRow], contacts: dict[int, list[tuple[str, str
                 button="btn-primary" if submitted else "btn-outline-primary",
                 url=escape(r.review_url),
                 action=review if submitted else view,
+                reminder=reminder,
             )
         )
     return mark_safe("\n".join(lines))  # every interpolated value is escaped above

@@ -1,11 +1,12 @@
-"""Actions around the edition overview: a reminder now."""
+"""Actions around the edition overview: a reminder now, from the row of the organisation."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,4 +31,8 @@ def send_reminder(request: HttpRequest, year: int) -> HttpResponse:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Er is een herinnering verstuurd aan de coördinator(en) van %(org)s.") % {"org": organisation})
-    return redirect("edition_overview", year=year)
+    # Back to the overview as it was filtered and sorted; re-encoded, so only a query string on our own path.
+    back = QueryDict(request.POST.get("back", ""), mutable=True)
+    back.pop("export", None)  # back to the page, never a download
+    query = back.urlencode()
+    return HttpResponseRedirect(reverse("edition_overview", args=[year]) + (f"?{query}" if query else ""))

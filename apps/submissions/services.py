@@ -25,6 +25,7 @@ from apps.submissions.models import (
     SubmissionEvent,
     Value,
 )
+from apps.submissions.review import explanation_label
 from apps.submissions.selectors import CellId, load_form_context
 
 
@@ -64,7 +65,7 @@ class CellInput:
 
 
 def _date(value: datetime.datetime | datetime.date | None) -> str:
-    return formats.date_format(value, "j F Y") if value else "?"
+    return formats.date_format(value, "DATE_FORMAT") if value else "?"
 
 
 def lock_reason(submission: Submission) -> str | None:
@@ -151,6 +152,11 @@ def _explanations_at_version(submission_id: int, keys: list[str], version: int) 
     return found
 
 
+def _explanation_title(grids, key: str) -> str:
+    """An explanation named by the warning it answers, never by its internal key (sum:code:row:col)."""
+    return _("Toelichting %(where)s") % {"where": explanation_label(key, grids)}
+
+
 def _names(user_ids: set[int | None]) -> dict[int | None, str]:
     names: dict[int | None, str] = {None: _("het systeem")}
     for user in User.objects.filter(pk__in=[pk for pk in user_ids if pk]):
@@ -210,7 +216,7 @@ def _merge_stale(
             continue
         conflicts.append(
             Conflict(
-                label=_("Toelichting: %(key)s") % {"key": key},
+                label=_explanation_title(context.grids, key),
                 cell=None,
                 key=key,
                 theirs=stored_e.text,
@@ -234,7 +240,9 @@ def changed_since(context, base_version: int) -> list[str]:
     """Labels of what colleagues saved after `base_version` (for 'kept your colleague's work' messages)."""
     labels = [_cell_label(context.grids, c) for c, v in context.values.items() if v.changed_in_version > base_version]
     labels += [
-        _("Toelichting: %(key)s") % {"key": k} for k, e in context.explanations.items() if e.changed_in_version > base_version
+        _explanation_title(context.grids, k)
+        for k, e in context.explanations.items()
+        if e.changed_in_version > base_version
     ]
     return labels
 

@@ -69,9 +69,6 @@ def edition_overview_view(request: HttpRequest, year: int) -> HttpResponse:
             "dates": dates,
             "check": publication_check(edition),
             "revisions": revision_history(edition),
-            "remindable": sorted(
-                {(r.organisation, r.slug) for r in rows if r.state in {"not_started", "draft", "returned"}}
-            ),
             "export_query": _with_export(request),
         },
     )

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from apps.submissions import notifications
+from apps.submissions import drafts, notifications
 
 
 @shared_task
@@ -23,3 +23,9 @@ def notify_edition(edition_id: int, kind: str) -> int:
 @shared_task
 def send_reminder_mail(edition_id: int, organisation_id: int) -> int:
     return notifications.mail_reminder(edition_id=edition_id, organisation_id=organisation_id)
+
+
+@shared_task
+def delete_unclaimed_drafts() -> int:
+    """Beat: delete the input kept after a session ended that nobody came back for; returns how many."""
+    return drafts.delete_unclaimed()

@@ -88,7 +88,7 @@ def _conflict_again(context, data, *, cell=None, key: str = "") -> services.Conf
         )
     stored = context.explanations.get(key)
     return services.Conflict(
-        label=_("Toelichting: %(key)s") % {"key": key}, cell=None, key=key, theirs=stored.text if stored else "",
+        label=services._explanation_title(context.grids, key), cell=None, key=key, theirs=stored.text if stored else "",
         mine=data.get(f"x-{key}", ""), base="", previous="", who="",
     )
 

@@ -197,9 +197,15 @@ CELERY_BEAT_SCHEDULE = {
     # Daily: expired login sessions (the database session table would otherwise grow for ever).
     "partners-clear-expired-sessions": {
         "task": "apps.partners.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=11),
+    },
+    # Nightly: delete input kept after a session ended (DraftStash) older than DRAFT_STASH_RETENTION_DAYS.
+    "delete-unclaimed-drafts": {
+        "task": "apps.submissions.tasks.delete_unclaimed_drafts",
         "schedule": crontab(hour=3, minute=41),
     },
 }
+DRAFT_STASH_RETENTION_DAYS = env.int("DRAFT_STASH_RETENTION_DAYS", default=30)
 # Beat wakes at least once a minute and then touches its heartbeat file (config/celery.py): that is
 # how compose and systemd see it is alive, and the file lists the schedule it loaded.
 CELERY_BEAT_MAX_LOOP_INTERVAL = 60
