@@ -398,9 +398,12 @@ may_act = access.may_act
 allowed_actions = access.allowed_actions
 
 
-def submit_blockers(submission: Submission) -> list[str]:
-    """What stands between this submission and submitting it: errors and unexplained warnings."""
-    pending = open_findings(load_form_context(submission))
+def submit_blockers(submission: Submission, *, context=None) -> list[str]:
+    """What stands between this submission and submitting it: errors and unexplained warnings.
+
+    `context` is the form context a page already loaded for this submission (loaded here if None).
+    """
+    pending = open_findings(context if context is not None else load_form_context(submission))
     return [_("Fout: %(m)s") % {"m": f.message} for f in pending if f.is_error] + [
         _("Toelichting ontbreekt: %(m)s") % {"m": f.message} for f in pending if not f.is_error
     ]
