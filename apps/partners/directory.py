@@ -21,7 +21,9 @@ class OrganisationFilterForm(forms.Form):
         label=_("Zoeken"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "class": "form-control", "placeholder": _("Naam, slug of CBS-code")}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "class": "form-control", "placeholder": _("Naam, slug of CBS-code")}
+        ),
     )
     kind = forms.ChoiceField(
         label=_("Soort"),
