@@ -2,6 +2,7 @@
 
 
 import io
+from copy import copy
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,8 +56,18 @@ def _put(ws, row: int, column: int, value, **style):
         cell.data_type = "s"
     else:
         cell.value = value
-    for name, setting in style.items():
-        setattr(cell, name, setting)
+    if style:
+        # openpyxl hashes every style object on each assignment (most of the download's time); the
+        # same combination in the same workbook reuses the style indices the first assignment made.
+        cache = ws.parent.__dict__.setdefault("_mhm_style_cache", {})  # indices are per workbook
+        key = (tuple(cell._style or ()), *((name, id(setting)) for name, setting in style.items()))
+        if (hit := cache.get(key)) is not None:
+            cell._style = copy(hit[1])
+        else:
+            for name, setting in style.items():
+                setattr(cell, name, setting)
+            # The settings are kept with the entry so that their ids stay theirs.
+            cache[key] = (tuple(style.values()), copy(cell._style))
     return cell
 
 
