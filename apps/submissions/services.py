@@ -252,18 +252,21 @@ def _update_values(values: list[Value], *, version: int, user: User | None, now:
     if connection.vendor != "postgresql":
         Value.objects.bulk_update(values, _VALUE_FIELDS)
         return
-    rows = ", ".join(["(%s::bigint, %s::integer, %s::text, %s::text)"] * len(values))
-    params: list = [version, user.pk if user else None, now]
-    for value in values:
-        params += [value.pk, value.number, value.text, value.comment]
     table = connection.ops.quote_name(Value._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS v SET number = d.number, text = d.text, comment = d.comment, "  # noqa: S608 (names are ours)
-            "changed_in_version = %s, updated_by_id = %s, updated_at = %s "
-            f"FROM (VALUES {rows}) AS d(id, number, text, comment) WHERE v.id = d.id",
-            params,
-        )
+    # A form has a few hundred cells at most; batches keep far below the 65,535 parameters a query.
+    for start in range(0, len(values), 5000):
+        batch = values[start : start + 5000]
+        rows = ", ".join(["(%s::bigint, %s::integer, %s::text, %s::text)"] * len(batch))
+        params: list = [version, user.pk if user else None, now]
+        for value in batch:
+            params += [value.pk, value.number, value.text, value.comment]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS v SET number = d.number, text = d.text, comment = d.comment, "  # noqa: S608
+                "changed_in_version = %s, updated_by_id = %s, updated_at = %s "
+                f"FROM (VALUES {rows}) AS d(id, number, text, comment) WHERE v.id = d.id",
+                params,
+            )
 
 
 @transaction.atomic
