@@ -7,12 +7,14 @@ the staff member is using (the request's host), so they work whatever port or na
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,14 +133,23 @@ class PendingInvitation:
         return self.expires_at < timezone.now()
 
 
-def pending_invitations(*, organisation: Organisation | None = None) -> list[PendingInvitation]:
-    """Memberships of people who never set their password, with when the last link went out."""
+def pending_memberships(*, organisation: Organisation | None = None) -> QuerySet[Membership]:
+    """Memberships of people who never set their password, oldest first (a page of it is a slice)."""
     memberships = Membership.objects.select_related("user", "organisation", "invited_by").filter(
         user__password__startswith="!", user__last_login__isnull=True, user__is_active=True
     )
     if organisation is not None:
         memberships = memberships.filter(organisation=organisation)
-    memberships = list(memberships.order_by("created_at"))
+    return memberships.order_by("created_at", "pk")
+
+
+def pending_invitations(
+    *, organisation: Organisation | None = None, memberships: Iterable[Membership] | None = None
+) -> list[PendingInvitation]:
+    """Pending memberships (all, or the given page of them) with when the last link went out."""
+    if memberships is None:
+        memberships = pending_memberships(organisation=organisation)
+    memberships = list(memberships)
     sent: dict[str, datetime.datetime] = {}
     for object_id, at in AuditEvent.objects.filter(
         action=AuditEvent.Action.INVITED,

@@ -5,15 +5,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.partners import access, invitations, services
+from apps.partners.directory import OrganisationFilterForm, organisation_page
 from apps.partners.forms import InvitationForm, MembershipRoleForm
 from apps.partners.models import AuditEvent, Membership, Organisation
+
+# A page of pending invitations: at the start of a season hundreds are open at once.
+INVITATIONS_PER_PAGE = 50
 
 
 @login_required
@@ -61,9 +66,26 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_dashboard(request: HttpRequest) -> HttpResponse:
+    """The organisations, a page at a time, with a search and filters that the page links keep."""
     access.require_staff(request.user)
-    organisations = Organisation.objects.annotate(member_count=Count("memberships")).order_by("kind", "name")
-    return render(request, "partners/staff_dashboard.html", {"organisations": organisations})
+    filters = OrganisationFilterForm(request.GET)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    page = organisation_page(
+        q=chosen.get("q", ""),
+        kind=chosen.get("kind", ""),
+        subregion=chosen.get("subregion", ""),
+        page=request.GET.get("pagina"),
+    )
+    kept = request.GET.copy()
+    kept.pop("pagina", None)
+    context = {
+        "organisations": page.object_list,
+        "page": page,
+        "filters": filters,
+        "filtered": any(chosen.values()),
+        "query": kept.urlencode(),
+    }
+    return render(request, "partners/staff_dashboard.html", context)
 
 
 @login_required
@@ -166,7 +188,12 @@ def remove_membership(request: HttpRequest, pk: int) -> HttpResponse:
 def pending_invitations(request: HttpRequest) -> HttpResponse:
     """Invitations whose link has not been used yet, with their expiry and a way to resend."""
     access.require_staff(request.user)
-    return render(request, "partners/pending_invitations.html", {"pending": invitations.pending_invitations()})
+    page = Paginator(invitations.pending_memberships(), INVITATIONS_PER_PAGE).get_page(request.GET.get("pagina"))
+    return render(
+        request,
+        "partners/pending_invitations.html",
+        {"pending": invitations.pending_invitations(memberships=page.object_list), "page": page, "query": ""},
+    )
 
 
 @login_required

@@ -46,8 +46,11 @@ class WorkQueue:
 
 def _list(queryset) -> QueueList:
     items = list(queryset[:QUEUE_LIMIT])
+    # Looked up once: get_status_display hashes every lazy choice label on each call.
+    labels = dict(Submission.Status.choices)
     for submission in items:
         submission.review_url = reverse("review_submission", args=[submission.pk])
+        submission.status_label = str(labels.get(submission.status, submission.status))
     total = len(items) if len(items) < QUEUE_LIMIT else queryset.count()
     return QueueList(items=items, total=total)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -247,6 +247,36 @@ def changed_since(context, base_version: int) -> list[str]:
     return labels
 
 
+_VALUE_FIELDS = ["number", "text", "comment", "changed_in_version", "updated_by", "updated_at"]
+
+
+def _update_values(values: list[Value], *, version: int, user: User | None, now: datetime.datetime) -> None:
+    """Write changed cells in one statement.
+
+    Django's bulk_update builds a CASE expression per field and row; for a full police form
+    (66 cells) that alone took some 300 ms of CPU per save. On PostgreSQL one UPDATE ... FROM
+    (VALUES ...) does the same work; elsewhere (SQLite in tests) bulk_update stays.
+    """
+    if connection.vendor != "postgresql":
+        Value.objects.bulk_update(values, _VALUE_FIELDS)
+        return
+    table = connection.ops.quote_name(Value._meta.db_table)
+    # A form has a few hundred cells at most; batches keep far below the 65,535 parameters a query.
+    for start in range(0, len(values), 5000):
+        batch = values[start : start + 5000]
+        rows = ", ".join(["(%s::bigint, %s::integer, %s::text, %s::text)"] * len(batch))
+        params: list = [version, user.pk if user else None, now]
+        for value in batch:
+            params += [value.pk, value.number, value.text, value.comment]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS v SET number = d.number, text = d.text, comment = d.comment, "  # noqa: S608
+                "changed_in_version = %s, updated_by_id = %s, updated_at = %s "
+                f"FROM (VALUES {rows}) AS d(id, number, text, comment) WHERE v.id = d.id",
+                params,
+            )
+
+
 @transaction.atomic
 def save_values(
     *,
@@ -336,8 +366,8 @@ def save_values(
     if to_create:
         bulk_create_with_history(to_create, Value, default_user=user)
     if to_update:
-        fields = ["number", "text", "comment", "changed_in_version", "updated_by", "updated_at"]
-        bulk_update_with_history(to_update, Value, fields, default_user=user)
+        _update_values(to_update, version=new_version, user=user, now=now)
+        bulk_update_with_history(to_update, Value, [], default_user=user)  # no fields: the history rows only
     if expl_create:
         bulk_create_with_history(expl_create, Explanation, default_user=user)
     if expl_update:
@@ -406,9 +436,12 @@ may_act = access.may_act
 allowed_actions = access.allowed_actions
 
 
-def submit_blockers(submission: Submission) -> list[str]:
-    """What stands between this submission and submitting it: errors and unexplained warnings."""
-    pending = open_findings(load_form_context(submission))
+def submit_blockers(submission: Submission, *, context=None) -> list[str]:
+    """What stands between this submission and submitting it: errors and unexplained warnings.
+
+    `context` is the form context a page already loaded for this submission (loaded here if None).
+    """
+    pending = open_findings(context if context is not None else load_form_context(submission))
     return [_("Fout: %(m)s") % {"m": f.message} for f in pending if f.is_error] + [
         _("Toelichting ontbreekt: %(m)s") % {"m": f.message} for f in pending if not f.is_error
     ]

@@ -274,7 +274,6 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     submission = _get_submission_for_user(request.user, pk)
     if not services.may_act(request.user, submission, services.Action.SUBMIT):
         raise PermissionDenied
-    blockers = services.submit_blockers(submission)
     if request.method == "POST":
         try:
             services.transition(submission_id=submission.pk, action=services.Action.SUBMIT, user=request.user)
@@ -283,13 +282,14 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("submission_form", pk=submission.pk)
         messages.success(request, _("Ingediend. De VAR beoordeelt uw cijfers en u krijgt bericht per e-mail."))
         return redirect("submission_form", pk=submission.pk)
+    # One load for the blockers, their links and the section counts (the POST checks again, locked).
     context = load_form_context(submission)
     return render(
         request,
         "submissions/submit_confirm.html",
         {
             "submission": submission,
-            "blockers": blockers,
+            "blockers": services.submit_blockers(submission, context=context),
             "blocker_links": completeness.blockers(context),
             "sections": completeness.section_counts(context),
             "lock_reason": services.lock_reason(submission),

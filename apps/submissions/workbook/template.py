@@ -1,7 +1,9 @@
 """Write a submission's form as an Excel workbook to fill in offline (see the package's docstring)."""
 
 
+import functools
 import io
+from copy import copy
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,6 +49,12 @@ _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 _UNLOCKED = Protection(locked=False)
 
 
+@functools.lru_cache(maxsize=64)
+def _font(**settings) -> Font:
+    """One Font per combination, so that _put's style cache recognises repeated ones (never mutated)."""
+    return Font(**settings)
+
+
 def _put(ws, row: int, column: int, value, **style):
     """Write a value; strings are always stored as text, never as a formula."""
     cell = ws.cell(row=row, column=column)
@@ -55,8 +63,18 @@ def _put(ws, row: int, column: int, value, **style):
         cell.data_type = "s"
     else:
         cell.value = value
-    for name, setting in style.items():
-        setattr(cell, name, setting)
+    if style:
+        # openpyxl hashes every style object on each assignment (most of the download's time); the
+        # same combination in the same workbook reuses the style indices the first assignment made.
+        cache = ws.parent.__dict__.setdefault("_mhm_style_cache", {})  # indices are per workbook
+        key = (tuple(cell._style or ()), *((name, id(setting)) for name, setting in style.items()))
+        if (hit := cache.get(key)) is not None:
+            cell._style = copy(hit[1])
+        else:
+            for name, setting in style.items():
+                setattr(cell, name, setting)
+            # The settings are kept with the entry so that their ids stay theirs.
+            cache[key] = (tuple(style.values()), copy(cell._style))
     return cell
 
 
@@ -69,9 +87,9 @@ def _write_count_block(ws, block: Block, context: FormContext, year: int | None,
     if header is not None:
         _put(ws, header, 1, None, fill=_HEADER_FILL)
         for j, col in enumerate(cols):
-            _put(ws, header, 2 + j, col.label, font=Font(bold=True), fill=_HEADER_FILL, alignment=_WRAP_TOP, border=_BOX)
+            _put(ws, header, 2 + j, col.label, font=_font(bold=True), fill=_HEADER_FILL, alignment=_WRAP_TOP, border=_BOX)
     if year is not None:
-        _put(ws, block.title_row, prev, _("Vorig jaar (%(year)s)") % {"year": year}, font=Font(bold=True, color="595959"))
+        _put(ws, block.title_row, prev, _("Vorig jaar (%(year)s)") % {"year": year}, font=_font(bold=True, color="595959"))
         if header is not None:
             for j, col in enumerate(cols):
                 _put(ws, header, prev + j, col.label, font=_PREVIOUS_FONT, fill=_PREVIOUS_FILL, alignment=_WRAP_TOP, border=_BOX)
@@ -83,7 +101,7 @@ def _write_count_block(ws, block: Block, context: FormContext, year: int | None,
             row_label = _("Aantal")
         else:
             row_label = row.label
-        _put(ws, r, 1, row_label, font=Font(bold=row.is_total), alignment=_WRAP_TOP, border=_BOX)
+        _put(ws, r, 1, row_label, font=_font(bold=row.is_total), alignment=_WRAP_TOP, border=_BOX)
         for j, col in enumerate(cols):
             key = (row.code, col.code)
             value = context.values.get((code, *key))
@@ -102,7 +120,7 @@ def _write_count_block(ws, block: Block, context: FormContext, year: int | None,
             cell.protection = _UNLOCKED
             cell.fill = _INPUT_FILL
             cell.border = _BOX
-            cell.font = Font(bold=row.is_total or col.is_total)
+            cell.font = _font(bold=row.is_total or col.is_total)
             if year is not None:
                 previous = context.previous_values.get((code, *key))
                 old = previous.number if previous else None
@@ -134,7 +152,7 @@ def _write_checks(ws, block: Block) -> None:
     grid = block.grid
     mismatches = []
     if block.check_column and block.header_row:
-        _put(ws, block.header_row, block.check_column, _("Som van de delen"), font=Font(bold=True, color="595959"), alignment=_WRAP_TOP)
+        _put(ws, block.header_row, block.check_column, _("Som van de delen"), font=_font(bold=True, color="595959"), alignment=_WRAP_TOP)
     for total_key, part_keys in grid.totals:
         total = _coordinate(block, total_key)
         parts = [_coordinate(block, k) for k in part_keys]
@@ -187,11 +205,11 @@ def _write_text_block(ws, block: Block, context: FormContext, year: int | None, 
     cell.number_format = "@"
     dv_text.add(cell.coordinate)
     ws.row_dimensions[r].height = 110
-    _put(ws, r, 1, _("Uw tekst (rechts, in het gele vak)"), font=Font(italic=True, color="595959"), alignment=_WRAP_TOP)
+    _put(ws, r, 1, _("Uw tekst (rechts, in het gele vak)"), font=_font(italic=True, color="595959"), alignment=_WRAP_TOP)
     if year is not None:
         prev = block.previous_column
         previous = context.previous_values.get((code, "", ""))
-        _put(ws, block.title_row, prev, _("Vorig jaar (%(year)s)") % {"year": year}, font=Font(bold=True, color="595959"))
+        _put(ws, block.title_row, prev, _("Vorig jaar (%(year)s)") % {"year": year}, font=_font(bold=True, color="595959"))
         ws.merge_cells(start_row=r, start_column=prev, end_row=r, end_column=prev + TEXT_WIDTH - 1)
         _put(
             ws,
@@ -208,7 +226,7 @@ def _write_info_sheet(ws, submission: Submission, context: FormContext, lock: st
     ws.title = INFO_SHEET
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 90
-    _put(ws, 1, 1, _("Mensenhandelmonitor regio Rotterdam – invulsjabloon"), font=Font(bold=True, size=14))
+    _put(ws, 1, 1, _("Mensenhandelmonitor regio Rotterdam – invulsjabloon"), font=_font(bold=True, size=14))
     rows = [
         (_("Organisatie"), submission.organisation.name),
         (_("Formulier"), submission.form.title),
@@ -218,7 +236,7 @@ def _write_info_sheet(ws, submission: Submission, context: FormContext, lock: st
     ]
     r = 3
     for key, value in rows:
-        _put(ws, r, 1, key, font=Font(bold=True))
+        _put(ws, r, 1, key, font=_font(bold=True))
         _put(ws, r, 2, value)
         r += 1
     r += 1
@@ -241,7 +259,7 @@ def _write_info_sheet(ws, submission: Submission, context: FormContext, lock: st
         _put(ws, r, 2, _("Er zijn geen goedgekeurde cijfers van een eerder jaar om naast te zetten."), font=_PREVIOUS_FONT)
     if lock:
         r += 1
-        _put(ws, r, 1, _("Let op"), font=Font(bold=True, color="9C0006"))
+        _put(ws, r, 1, _("Let op"), font=_font(bold=True, color="9C0006"))
         _put(ws, r, 2, lock, alignment=Alignment(wrap_text=True, vertical="top"))
     ws.protection.sheet = True
 
@@ -270,7 +288,7 @@ def _write_explanation_sheet(wb: Workbook, context: FormContext) -> None:
     ws.column_dimensions["C"].width = 70
     ws.column_dimensions["D"].hidden = True
     ws.column_dimensions["E"].hidden = True
-    _put(ws, 1, 1, _("Toelichtingen op waarschuwingen"), font=Font(bold=True, size=14))
+    _put(ws, 1, 1, _("Toelichtingen op waarschuwingen"), font=_font(bold=True, size=14))
     _put(
         ws,
         2,
@@ -279,10 +297,10 @@ def _write_explanation_sheet(wb: Workbook, context: FormContext) -> None:
             "Licht elke waarschuwing kort toe in het gele vak (hoogstens 2.000 tekens). Waarschuwingen die pas ontstaan "
             "door cijfers die u in dit bestand wijzigt, ziet u na het uploaden; die licht u toe in het webformulier."
         ),
-        font=Font(italic=True, color="595959"),
+        font=_font(italic=True, color="595959"),
     )
     for column, heading in enumerate((_("Tabel"), _("Waarschuwing"), _("Uw toelichting")), start=1):
-        _put(ws, EXPLANATION_FIRST_ROW - 1, column, heading, font=Font(bold=True), fill=_HEADER_FILL, border=_BOX)
+        _put(ws, EXPLANATION_FIRST_ROW - 1, column, heading, font=_font(bold=True), fill=_HEADER_FILL, border=_BOX)
     dv = _text_length_validation(MAX_EXPLANATION_LENGTH, _("Houd de toelichting korter dan 2.000 tekens."))
     warnings = [f for f in context.findings() if not f.is_error]
     if not warnings:
@@ -377,20 +395,20 @@ def build_template(submission: Submission) -> bytes:
         dv_text = _text_length_validation(MAX_TEXT_LENGTH, _("Houd de tekst korter dan 10.000 tekens."))
         ws.column_dimensions["A"].width = 48
         widest = 1
-        _put(ws, 1, 1, sheet.section_title, font=Font(bold=True, size=14))
+        _put(ws, 1, 1, sheet.section_title, font=_font(bold=True, size=14))
         _put(
             ws,
             2,
             1,
             _("%(form)s %(year)s – %(org)s. Vul alleen de gele cellen in. Leeg = onbekend; 0 = bekend dat het er geen zijn.")
             % {"org": submission.organisation.name, "form": submission.form.title, "year": submission.edition.year},
-            font=Font(italic=True, color="595959"),
+            font=_font(italic=True, color="595959"),
         )
         for block in sheet.blocks:
             indicator = block.grid.indicator
-            _put(ws, block.title_row, 1, indicator.label, font=Font(bold=True, size=12))
+            _put(ws, block.title_row, 1, indicator.label, font=_font(bold=True, size=12))
             if block.help_row:
-                _put(ws, block.help_row, 1, indicator.help_text, font=Font(italic=True, color="595959"))
+                _put(ws, block.help_row, 1, indicator.help_text, font=_font(italic=True, color="595959"))
             if block.kind == Indicator.Kind.TEXT:
                 _write_text_block(ws, block, context, year, dv_text)
                 widest = max(widest, (block.previous_column + TEXT_WIDTH - 1) if year else 1 + TEXT_WIDTH)
