@@ -78,8 +78,22 @@ def current_version(html: str) -> str:
 
 
 def count_fields(fields: dict[str, str]) -> list[str]:
-    """The figure fields (v-<indicator>-<row>-<col>) that hold a number or nothing: the ones a save changes."""
-    return sorted(name for name, value in fields.items() if name.startswith("v-") and (value == "" or value.isdigit()))
+    """The count fields (v-<indicator>-<row>-<col> with a comment field c-...): the figures a save changes.
+
+    Yes/no cells and texts have no comment field and are posted as they are.
+    """
+    return sorted(
+        name for name, value in fields.items()
+        if name.startswith("v-") and f"c-{name[2:]}" in fields and (value == "" or value.isdigit())
+    )
+
+
+_ERROR = re.compile(r'class="[^"]*(?:invalid-feedback|alert-danger)[^"]*"[^>]*>(.*?)<', re.S)
+
+
+def errors(html: str) -> list[str]:
+    """The error messages a page shows (a refused save), for the report."""
+    return [" ".join(m.split()) for m in _ERROR.findall(html) if m.strip()][:3]
 
 
 def change(fields: dict[str, str], names: list[str], step: int) -> dict[str, str]:

@@ -190,7 +190,8 @@ def _partner(port, path, cookie, csrf, stop, stats, cells, think, rng) -> None:
         chosen = rng.sample(names, min(cells, len(names)))
         fields = formdata.change(fields, chosen, step)
         status, content, elapsed = _request(port, "POST", path, cookie, urlencode(fields))
-        stats.add("save (POST)", elapsed, status == 302, f"{status} {content[:200]!r}")
+        stats.add("save (POST)", elapsed, status == 302,
+                  f"{status} {formdata.errors(content.decode(errors='replace')) or content[:120]!r}")
         status, content, elapsed = _request(port, "GET", path, cookie)  # the redirect back to the form
         stats.add("form after the save (GET)", elapsed, status == 200, str(status))
         if status == 200:
