@@ -138,9 +138,11 @@ def generate(*, organisations: int = 1000, editions: int = 10, first_year: int =
                 if indicator.kind == Indicator.Kind.TEXT:
                     values.append(Value(submission=sub, indicator=indicator, row=row, col=col, text=narrative(rng)))
                 elif indicator.kind == Indicator.Kind.BOOLEAN:
-                    values.append(Value(submission=sub, indicator=indicator, row=row, col=col, number=rng.randint(0, 1)))
+                    number = rng.randint(0, 1)
+                    values.append(Value(submission=sub, indicator=indicator, row=row, col=col, number=number))
                 elif rng.random() < 0.9:  # about one cell in ten stays blank (unknown)
-                    values.append(Value(submission=sub, indicator=indicator, row=row, col=col, number=rng.randint(0, 60)))
+                    number = rng.randint(0, 60)
+                    values.append(Value(submission=sub, indicator=indicator, row=row, col=col, number=number))
             if len(values) >= 20_000:
                 Value.objects.bulk_create(values, batch_size=5000)
                 created_values += len(values)

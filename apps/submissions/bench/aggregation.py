@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from apps.submissions.bench import data
 from apps.submissions.bench.pages import client_for
+from apps.submissions.models import Submission
 
 # The hand-written baseline of earlier rounds: joins the edition and indicator tables and groups by
 # year and code, so it is not the query the code sends (kept, labelled, for comparison with old runs).
@@ -104,6 +105,7 @@ def growth(report, sizes: data.Sizes, counts: list[int], out=print) -> None:
             for n, count in enumerate(counts):
                 year = 1990 + n
                 generate(organisations=count, editions=1, first_year=year, seed=sizes.seed)
+                count = Submission.objects.filter(edition__year=year).count()  # the size measured, not asked
                 client = client_for(data.staff_user())
                 overview = reverse("edition_overview", kwargs={"year": year})
                 chapter = reverse("monitor_chapter", kwargs={"year": year, "chapter": "politie"})
@@ -121,4 +123,8 @@ def growth(report, sizes: data.Sizes, counts: list[int], out=print) -> None:
         exponent = slope([(c, t) for c, t in points])
         table.append([name, *(f"{t * 1000:.1f}" for _, t in points), f"**{exponent:.2f}**",
                       "met" if exponent <= 1.06 else "MISSED"])
-    report.table(["what", *(f"ms @{c:,}" for c in counts), "fitted exponent", "target <= ~1.06"], table)
+    measured = [c for c, _ in rows["aggregation (load_editions)"]]
+    report.line("Sizes are the submissions of each edition (one per organisation). The fixed part (catalogue, "
+                "templates) keeps the exponent below 1 at small sizes; compare the last two columns too.")
+    report.line()
+    report.table(["what", *(f"ms @{c:,}" for c in measured), "fitted exponent", "target <= ~1.06"], table)

@@ -38,7 +38,8 @@ def xlsxwriter_same_values(sheets: list[tuple[str, list[tuple]]]) -> bytes:
     from xlsxwriter.workbook import Workbook
 
     out = io.BytesIO()
-    wb = Workbook(out, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
+    wb = Workbook(out, {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                        "strings_to_urls": False})
     for title, rows in sheets:
         ws = wb.add_worksheet(title)
         for r, row in enumerate(rows):

@@ -28,7 +28,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--only", default="", help=f"Comma-separated parts: {', '.join(PARTS)} (default all).")
-        parser.add_argument("--skip-wrk", action="store_true", help="No server: skip the pages under load and the deadline day.")
+        parser.add_argument("--skip-wrk", action="store_true",
+                            help="No server: skip the pages under load and the deadline day.")
         parser.add_argument("--organisations", type=int, default=1000, help="Organisations per edition (1000).")
         parser.add_argument("--saves", type=int, default=200, help="Saves per submission of the current edition (200).")
         parser.add_argument("--growth", default="100,1000,5000", help="Region sizes of the growth measurement.")
@@ -93,15 +94,17 @@ class Command(BaseCommand):
 
     def load(self, report: Report, targets: pages.Targets, parts: list[str], o: dict) -> None:
         with load.redis_cache() as cache_url, load.server(cache_url=cache_url) as port:
+            cache = "Redis (a database claimed empty for this run)" if cache_url else "local memory (no Redis)"
             report.section("Server")
             report.line("gunicorn config.wsgi, 2 sync workers, config.settings.local with DEBUG off, "
-                        f"cache {'Redis (a database claimed empty for this run)' if cache_url else 'local memory (no Redis)'}"
+                        f"cache {cache}"
                         f", database {connection.vendor}. Each page's workers are warmed up by 2 s of wrk first.")
             if "pages" in parts:
                 load.pages(report, targets, port, o["wrk_seconds"], o["connections"])
                 load.saves(report, targets, port, partners=o["connections"], staff=0, seconds=o["wrk_seconds"] * 2,
-                           cells=3, think=0, title=f"Form POST save under load: {o['connections']} partners saving "
-                                                   "without pause")
+                           cells=3, think=0, save_target=300,
+                           title=f"Form POST save under load: {o['connections']} partners saving without pause")
             if "deadline" in parts:
                 load.saves(report, targets, port, partners=o["partners"], staff=2, seconds=o["deadline_seconds"],
-                           cells=5, think=o["think"], title="Deadline day: partners saving while staff load the overview")
+                           cells=5, think=o["think"], save_target=500,
+                           title="Deadline day: partners saving while staff load the overview")
