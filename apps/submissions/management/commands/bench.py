@@ -68,7 +68,7 @@ class Command(BaseCommand):
                     f"({sizes.years[0]}–{sizes.big_year}, {sizes.public_year} and earlier published), the current "
                     f"edition {data.OPEN_YEAR} open with {sizes.saves} saves a submission "
                     f"({stats['open']['history']}), a 30-organisation edition {data.SMALL_YEAR}; "
-                    f"{stats['closed']['values_total']:,} values in the closed editions; "
+                    f"{stats['closed']['values_total']:,} values in all editions; "
                     f"ensured in {time.perf_counter() - begin:.0f} s")
         if connection.vendor == "postgresql":
             # Planner statistics and a fresh visibility map, so autovacuum does not start in the middle
