@@ -64,9 +64,11 @@ clean:
 
 # Speed and memory on 1,000 organisations x 10 editions, on PostgreSQL (not part of `make test`).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mensenhandelmonitor_bench
+# BENCH_ARGS, e.g. "--only pages --organisations 100" for a quick run; the report goes to bench-report.md.
+BENCH_ARGS ?=
 bench: install
 	@command -v wrk >/dev/null || echo "Tip: apt-get install wrk for the load test."
 	psql "$(dir $(BENCH_DATABASE_URL))postgres" -tc "SELECT 1 FROM pg_database WHERE datname = '$(notdir $(BENCH_DATABASE_URL))'" | grep -q 1 || \
 		psql "$(dir $(BENCH_DATABASE_URL))postgres" -c "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))"
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v0
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench $(BENCH_ARGS)

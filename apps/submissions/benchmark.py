@@ -1,6 +1,8 @@
 """A synthetic data set for `make bench`: many organisations, many editions, the full catalogue.
 
-Written with bulk inserts (no history, no audit): it measures reading and exporting, not entry.
+Written with bulk inserts. The closed editions carry no history (they measure reading and exporting);
+the current edition's history of saves is written by apps.submissions.bench.data in the shapes of the
+real save service.
 """
 
 from __future__ import annotations
@@ -35,6 +37,29 @@ KIND_OF_FORM = {
     "fier": OrganisationKind.ZORG,
     "riec": OrganisationKind.RIEC,
 }
+
+
+# Words of a partner's narrative: the report and the exports handle real texts of 100–600 characters.
+_WORDS = (
+    "in het afgelopen jaar zijn er meer signalen van arbeidsuitbuiting binnengekomen via de meldpunten "
+    "en de wijkteams; de samenwerking met politie en zorgpartners is verbeterd maar de registratie "
+    "van slachtoffers blijft onvolledig omdat niet elke casus als mensenhandel wordt herkend door "
+    "professionals in de regio terwijl seksuele uitbuiting vaker online begint en minderjarigen extra "
+    "kwetsbaar zijn voor loverboys en criminele uitbuiting bij drugshandel"
+).split()
+
+
+def narrative(rng: random.Random) -> str:
+    """A Dutch narrative of about 100–600 characters."""
+    target = rng.randint(100, 600)
+    words: list[str] = []
+    length = 0
+    while length < target:
+        word = rng.choice(_WORDS)
+        words.append(word)
+        length += len(word) + 1
+    text = " ".join(words)[:target].rstrip()
+    return text[0].upper() + text[1:] + "."
 
 
 def _organisations(count: int) -> list[tuple[Organisation, str]]:
@@ -111,11 +136,13 @@ def generate(*, organisations: int = 1000, editions: int = 10, first_year: int =
         for sub in subs:
             for indicator, row, col in cells[sub.form.code]:
                 if indicator.kind == Indicator.Kind.TEXT:
-                    values.append(Value(submission=sub, indicator=indicator, row=row, col=col, text="Toelichting " * 8))
+                    values.append(Value(submission=sub, indicator=indicator, row=row, col=col, text=narrative(rng)))
                 elif indicator.kind == Indicator.Kind.BOOLEAN:
-                    values.append(Value(submission=sub, indicator=indicator, row=row, col=col, number=rng.randint(0, 1)))
+                    number = rng.randint(0, 1)
+                    values.append(Value(submission=sub, indicator=indicator, row=row, col=col, number=number))
                 elif rng.random() < 0.9:  # about one cell in ten stays blank (unknown)
-                    values.append(Value(submission=sub, indicator=indicator, row=row, col=col, number=rng.randint(0, 60)))
+                    number = rng.randint(0, 60)
+                    values.append(Value(submission=sub, indicator=indicator, row=row, col=col, number=number))
             if len(values) >= 20_000:
                 Value.objects.bulk_create(values, batch_size=5000)
                 created_values += len(values)
