@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, Exists, F, OuterRef, Sum
+from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -170,8 +170,11 @@ class StandIn:
         return any(isinstance(v, int) for v in self.values.values())
 
 
-# Whether an approved submission holds at least one figure (see EditionData.reporting).
-_HAS_FIGURES = Exists(Value.objects.filter(submission=OuterRef("pk"), number__isnull=False))
+# An approved submission's first figure, None when it holds none (see EditionData.reporting). A
+# LIMIT 1 subquery is looked up per submission through the submission index; PostgreSQL planned the
+# EXISTS it replaces as one hash over every figure of every edition, a cost that grew with the whole
+# database instead of with the submissions counted.
+_FIRST_FIGURE = Subquery(Value.objects.filter(submission=OuterRef("pk"), number__isnull=False).values("pk")[:1])
 
 
 def load_stand_ins(edition_ids: Iterable[int]) -> list[StandIn]:
@@ -213,17 +216,15 @@ def load_editions(years: Iterable[int]) -> dict[int, EditionData]:
     _catalogues(editions, data)
     approved = (
         Submission.objects.filter(edition__year__in=years, status=APPROVED, under_correction=False)
-        .annotate(has_figures=_HAS_FIGURES)
-        .values("edition__year", "form__code", "has_figures")
-        .annotate(n=Count("id"))
+        .values("edition__year", "form__code")
+        .annotate(n=Count("id"), reporting=Count(_FIRST_FIGURE))
         .order_by()
     )
     for row in approved:
         entry = data[row["edition__year"]]
-        code = row["form__code"]
-        entry.approved[code] = entry.approved.get(code, 0) + row["n"]
-        if row["has_figures"]:
-            entry.reporting[code] = entry.reporting.get(code, 0) + row["n"]
+        entry.approved[row["form__code"]] = row["n"]
+        if row["reporting"]:
+            entry.reporting[row["form__code"]] = row["reporting"]
     edition_years = {entry.edition.pk: year for year, entry in data.items()}
     stand_ins = [s for s in load_stand_ins(edition_years) if s.status == APPROVED]
     for stand_in in stand_ins:
@@ -296,12 +297,12 @@ def load_area_breakdown(
     expected: dict[tuple[str, str], int] = {}
     for row in (
         Submission.objects.filter(edition=entry.edition, status=APPROVED, under_correction=False, form__code__in=forms)
-        .filter(_HAS_FIGURES)
         .values("form__code", lookup)
-        .annotate(n=Count("id"))
+        .annotate(n=Count(_FIRST_FIGURE))
         .order_by()
     ):
-        expected[(row[lookup], row["form__code"])] = row["n"]
+        if row["n"]:
+            expected[(row[lookup], row["form__code"])] = row["n"]
     stand_ins = [
         s for s in load_stand_ins([entry.edition.pk]) if s.status == APPROVED and s.form in forms and s.has_figures
     ]

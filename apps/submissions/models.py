@@ -420,6 +420,9 @@ class Value(models.Model):
             # among many plain numbers: these keep it from scanning every value of an edition.
             models.Index(fields=["submission"], condition=~models.Q(comment=""), name="value_with_comment"),
             models.Index(fields=["submission"], condition=~models.Q(text=""), name="value_with_text"),
+            # Whether an approved submission holds any figure (the monitor's complete sums): one
+            # index-only probe per submission.
+            models.Index(fields=["submission"], condition=models.Q(number__isnull=False), name="value_with_number"),
         ]
 
     def __str__(self) -> str:
