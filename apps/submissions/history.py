@@ -165,12 +165,14 @@ def _saves(submission: Submission, cursor: Cursor | None, size: int) -> list[Tim
     saves = _save_records(submission).values("changed_in_version").annotate(at=Max("history_date"), n=Count("history_id"))
     if cursor:
         saves = saves.filter(cursor.before(SAVE, "at", "changed_in_version"))
+    # Newest version first: versions grow with every save, so this is newest first in time too, and
+    # the database walks the (submission, version) index backwards and stops after one page.
     return [
         TimelineEntry(
             at=s["at"], who="", what=_("Cijfers opgeslagen (versie %(v)s)") % {"v": s["changed_in_version"]}, items=[],
             source=SAVE, ident=s["changed_in_version"], version=s["changed_in_version"], cells=s["n"],
         )
-        for s in saves.order_by("-at", "-changed_in_version")[: size + 1]
+        for s in saves.order_by("-changed_in_version")[: size + 1]
     ]
 
 
@@ -241,7 +243,7 @@ def one_save(*, submission: Submission, grids: dict, version: int) -> TimelineEn
     """Every cell of one save (bounded by the form, not by the history), or None if no such save."""
     found = (
         _save_records(submission).filter(changed_in_version=version).values("changed_in_version")
-        .annotate(at=Max("history_date"), n=Count("history_id")).first()
+        .annotate(at=Max("history_date"), n=Count("history_id")).order_by("changed_in_version").first()
     )
     if found is None:
         return None
