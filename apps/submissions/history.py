@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
@@ -69,7 +69,6 @@ class TimelineEntry:
     version: int | None = None  # a save of figures: the submission version it made
     cells: int = 0  # the cells that save changed
     hidden: int = 0  # of which not shown here
-    key: tuple = field(default=(), repr=False)
 
     @property
     def cursor(self) -> Cursor:
@@ -108,12 +107,17 @@ def explanation_label(key: str, grids) -> str:
     label = grid.indicator.label
     if kind == "equal":
         other = grids.get(where)
-        return _("bij %(label)s (totaal vergeleken met %(other)s)") % {"label": label, "other": other.indicator.label if other else where}
+        other_label = other.indicator.label if other else where
+        return _("bij %(label)s (totaal vergeleken met %(other)s)") % {"label": label, "other": other_label}
     row, __, col = where.partition(":")
     cell = grid.label_of((row, col))
     if cell and cell != label:
         label = f"{label} – {cell}"
-    what = {"sum": _("totaal en som van de delen"), "part": _("deel groter dan totaal"), "yoy": _("verandering t.o.v. vorig jaar")}
+    what = {
+        "sum": _("totaal en som van de delen"),
+        "part": _("deel groter dan totaal"),
+        "yoy": _("verandering t.o.v. vorig jaar"),
+    }
     return _("bij %(label)s (%(what)s)") % {"label": label, "what": what.get(kind, _("waarschuwing"))}
 
 
@@ -146,7 +150,8 @@ def _events(submission: Submission, cursor: Cursor | None, size: int, grids: dic
     for e in events.order_by("-at", "-pk")[: size + 1]:
         late = _(" (na de deadline)") if e.late else ""
         items = [
-            {"indicator": grids[i["indicator"]].indicator.label if i["indicator"] in grids else i["indicator"], "text": i["text"]}
+            {"indicator": grids[i["indicator"]].indicator.label if i["indicator"] in grids else i["indicator"],
+             "text": i["text"]}
             for i in e.item_comments
         ]
         entries.append(TimelineEntry(
@@ -162,7 +167,9 @@ def _save_records(submission: Submission) -> QuerySet:
 
 def _saves(submission: Submission, cursor: Cursor | None, size: int) -> list[TimelineEntry]:
     """One entry per save (a group of value records of one version), with its moment and cell count."""
-    saves = _save_records(submission).values("changed_in_version").annotate(at=Max("history_date"), n=Count("history_id"))
+    saves = (
+        _save_records(submission).values("changed_in_version").annotate(at=Max("history_date"), n=Count("history_id"))
+    )
     if cursor:
         saves = saves.filter(cursor.before(SAVE, "at", "changed_in_version"))
     # Newest version first: versions grow with every save, so this is newest first in time too, and
@@ -184,7 +191,8 @@ def _explanations(submission: Submission, cursor: Cursor | None, size: int, grid
         TimelineEntry(
             at=r.history_date, who=_who(r.history_user),
             what=_("Toelichting verwijderd") if r.history_type == "-" else _("Toelichting bijgewerkt"),
-            items=[{"indicator": _("Toelichting %(where)s") % {"where": explanation_label(r.key, grids)}, "text": _short(r.text)}],
+            items=[{"indicator": _("Toelichting %(where)s") % {"where": explanation_label(r.key, grids)},
+                    "text": _short(r.text)}],
             source=EXPLANATION, ident=r.history_id,
         )
         for r in records.order_by("-history_date", "-history_id")[: size + 1]

@@ -26,7 +26,9 @@ def _saves(submission: Submission, user, times: int, *, width: int = 2, start: i
     for i in range(start, start + times):
         current = Submission.objects.get(pk=submission.pk)
         chosen = {cells[(i + j) % len(cells)]: services.CellInput(number=i * 10 + j) for j in range(width)}
-        services.save_values(submission_id=current.pk, user=user, cells=chosen, explanations={}, base_version=current.version)
+        services.save_values(
+            submission_id=current.pk, user=user, cells=chosen, explanations={}, base_version=current.version
+        )
 
 
 def _queries(client, url: str) -> int:
