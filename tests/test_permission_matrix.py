@@ -39,6 +39,8 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "change_membership": ("post", STAFF_ONLY_POST),
     "remove_membership": ("post", STAFF_ONLY_POST),
     "submission_form": ("get", _row(LOGIN, 200, 200, 200, 404, 200, 200)),
+    # The whole history: for those who see the timeline (staff and who submits), others 404.
+    "submission_history": ("get", _row(LOGIN, 200, 404, 404, 404, 200, 200)),
     "submission_submit": ("get", _row(LOGIN, 200, 403, 403, 404, 403, 403)),
     # Only contributors hand a draft to their coordinator.
     "submission_ready": ("post", _row(LOGIN, 403, 302, 403, 404, 403, 403)),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import OuterRef, Subquery
+
 from apps.submissions.models import Submission, SubmissionEvent, Value
 
 _BACK = (SubmissionEvent.Action.RETURN, SubmissionEvent.Action.REOPEN)
@@ -37,18 +39,31 @@ def _shown(number: int | None, text: str) -> int | str | None:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def values_at(submission_id: int, moment: datetime.datetime) -> dict[tuple[int, str, str], int | str | None]:
-    """Every cell's content at `moment`, keyed (indicator id, row, col), from the value history."""
-    state: dict[tuple[int, str, str], int | str | None] = {}
-    history = (
-        Value.history.filter(submission_id=submission_id, history_date__lte=moment)
-        .order_by("history_date", "history_id")
-        .values_list("indicator_id", "row", "col", "number", "text", "history_type")
+def _states(submission_id: int, moment: datetime.datetime) -> tuple[dict, dict]:
+    """Each cell's content at `moment` and now, keyed (indicator id, row, col), in one query.
+
+    Values are never deleted, so every cell that existed at `moment` is a row now; its content then is
+    its newest history record up to `moment`, found through the (record id, history id) index without
+    reading the rest of its past.
+    """
+    then = Value.history.filter(id=OuterRef("pk"), history_date__lte=moment).order_by("-history_id")
+    rows = (
+        Value.objects.filter(submission_id=submission_id)
+        .annotate(
+            then_type=Subquery(then.values("history_type")[:1]),
+            then_number=Subquery(then.values("number")[:1]),
+            then_text=Subquery(then.values("text")[:1]),
+        )
+        .values_list("indicator_id", "row", "col", "number", "text", "then_type", "then_number", "then_text")
     )
-    for indicator_id, row, col, number, text, kind in history:
+    before: dict[tuple[int, str, str], int | str | None] = {}
+    now: dict[tuple[int, str, str], int | str | None] = {}
+    for indicator_id, row, col, number, text, then_type, then_number, then_text in rows:
         key = (indicator_id, row, col)
-        state[key] = None if kind == "-" else _shown(number, text)
-    return state
+        now[key] = _shown(number, text)
+        if then_type is not None:
+            before[key] = None if then_type == "-" else _shown(then_number, then_text or "")
+    return before, now
 
 
 def changes_since_last_return(submission: Submission, grids: dict) -> ChangesSince | None:
@@ -56,11 +71,7 @@ def changes_since_last_return(submission: Submission, grids: dict) -> ChangesSin
     event = SubmissionEvent.objects.filter(submission=submission, action__in=_BACK).first()
     if event is None:
         return None
-    before = values_at(submission.pk, event.at)
-    now = {
-        (v.indicator_id, v.row, v.col): _shown(v.number, v.text)
-        for v in Value.objects.filter(submission=submission).only("indicator_id", "row", "col", "number", "text")
-    }
+    before, now = _states(submission.pk, event.at)
     by_id = {grid.indicator.pk: grid for grid in grids.values()}
     rank = {pk: i for i, pk in enumerate(by_id)}
     changes = []

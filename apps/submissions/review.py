@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy
 from apps.partners import access
 from apps.partners.models import User
 from apps.submissions.changes import changes_since_last_return
-from apps.submissions.models import Edition, Explanation, Indicator, Submission, SubmissionEvent, Value
+from apps.submissions.history import HistoryPage, history_page
+from apps.submissions.models import Edition, Indicator, Submission, SubmissionEvent
 from apps.submissions.selectors import load_form_context
 
 
@@ -38,111 +39,16 @@ class CompareRow:
         return round(self.diff * 100 / self.previous)
 
 
-@dataclass
-class TimelineEntry:
-    at: object
-    who: str
-    what: str
-    comment: str = ""
-    items: list | None = None
+TIMELINE_SIZE = 10  # entries on the form and review pages; the history page has the rest
+TIMELINE_CELLS = 10  # cells shown per save there
 
 
-def explanation_label(key: str, grids) -> str:
-    """The warning an explanation belongs to, in words: never the internal key (sum:code:row:col)."""
-    kind, __, rest = key.partition(":")
-    code, __, where = rest.partition(":")
-    grid = grids.get(code) if grids else None
-    if grid is None:
-        return _("bij een waarschuwing")
-    label = grid.indicator.label
-    if kind == "equal":
-        other = grids.get(where)
-        return _("bij %(label)s (totaal vergeleken met %(other)s)") % {"label": label, "other": other.indicator.label if other else where}
-    row, __, col = where.partition(":")
-    cell = grid.label_of((row, col))
-    if cell and cell != label:
-        label = f"{label} – {cell}"
-    what = {"sum": _("totaal en som van de delen"), "part": _("deel groter dan totaal"), "yoy": _("verandering t.o.v. vorig jaar")}
-    return _("bij %(label)s (%(what)s)") % {"label": label, "what": what.get(kind, _("waarschuwing"))}
+def timeline(submission: Submission, grids=None) -> HistoryPage:
+    """The newest steps, saves (summarised, old → new for the first cells) and explanations.
 
-
-def _short(value) -> object:
-    if value in (None, ""):
-        return "leeg"
-    if isinstance(value, str) and len(value) > 60:
-        return value[:57] + "…"
-    return value
-
-
-def _cell_label(grids_by_pk: dict, indicator_id: int, row: str, col: str) -> str:
-    grid = grids_by_pk.get(indicator_id)
-    if grid is None:
-        return f"{row} {col}".strip() or str(indicator_id)
-    label = grid.indicator.label
-    where = grid.label_of((row, col))
-    return f"{label} – {where}" if where and where != label else label
-
-
-def _value_history(submission: Submission, grids) -> list[TimelineEntry]:
-    """One entry per save, read from django-simple-history's records of the values: the only copy.
-
-    Each save gives the cells it changed one submission version (changed_in_version), so the
-    records of one save share it. Old → new comes from the record before it of the same cell.
+    Bounded: never the whole past, which the history page (`history_views`) shows page by page.
     """
-    grids_by_pk = {grid.indicator.pk: grid for grid in (grids or {}).values()}
-    records = (
-        Value.history.filter(submission_id=submission.pk)
-        .select_related("history_user")
-        .order_by("id", "history_date", "history_id")
-    )
-    previous: dict[int, object] = {}
-    saves: dict[int, TimelineEntry] = {}
-    for record in records:
-        new = record.number if record.number is not None else record.text
-        old = previous.get(record.id)
-        previous[record.id] = new
-        if record.history_type == "-":
-            continue
-        entry = saves.get(record.changed_in_version)
-        if entry is None:
-            who = record.history_user.email if record.history_user else "systeem"
-            entry = saves[record.changed_in_version] = TimelineEntry(
-                at=record.history_date, who=who, what=_("Cijfers opgeslagen (versie %(v)s)") % {"v": record.changed_in_version},
-                items=[],
-            )
-        entry.at = max(entry.at, record.history_date)
-        entry.items.append(
-            {"indicator": _cell_label(grids_by_pk, record.indicator_id, record.row, record.col), "text": f"{_short(old)} → {_short(new)}"}
-        )
-    explanations = [
-        TimelineEntry(
-            at=record.history_date,
-            who=record.history_user.email if record.history_user else "systeem",
-            what=_("Toelichting verwijderd") if record.history_type == "-" else _("Toelichting bijgewerkt"),
-            items=[{"indicator": _("Toelichting %(where)s") % {"where": explanation_label(record.key, grids)}, "text": _short(record.text)}],
-        )
-        for record in Explanation.history.filter(submission_id=submission.pk).select_related("history_user")
-    ]
-    return list(saves.values()) + explanations
-
-
-def timeline(submission: Submission, grids=None) -> list[TimelineEntry]:
-    """Workflow steps and saves (with old → new per cell) of this submission, newest first."""
-    entries = [
-        TimelineEntry(
-            at=e.at,
-            who=e.actor.get_full_name() if e.actor else "systeem",
-            what=f"{e.get_action_display()}{' (na de deadline)' if e.late else ''}",
-            comment=e.comment,
-            items=[
-                {"indicator": grids[i["indicator"]].indicator.label if grids and i["indicator"] in grids else i["indicator"], "text": i["text"]}
-                for i in e.item_comments
-            ],
-        )
-        for e in SubmissionEvent.objects.filter(submission=submission).select_related("actor")
-    ]
-    entries += _value_history(submission, grids)
-    return sorted(entries, key=lambda e: e.at, reverse=True)
+    return history_page(submission=submission, grids=grids or {}, size=TIMELINE_SIZE, cells_per_save=TIMELINE_CELLS)
 
 
 def latest_review_comments(submission: Submission) -> tuple[SubmissionEvent | None, dict[str, str]]:

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from apps.submissions import edition_views, handoff_views, overview_views, staff_views, upload_views, views
+from apps.submissions import edition_views, handoff_views, history_views, overview_views, staff_views, upload_views, views
 
 urlpatterns = [
     path("aanleveringen/<int:pk>/", views.submission_form, name="submission_form"),
     path("aanleveringen/<int:pk>/indienen/", views.submit, name="submission_submit"),
+    path("aanleveringen/<int:pk>/geschiedenis/", history_views.submission_history, name="submission_history"),
     path("aanleveringen/<int:pk>/klaar/", handoff_views.ready_for_coordinator, name="submission_ready"),
     path("aanleveringen/<int:pk>/excel/", upload_views.download_template, name="submission_excel"),
     path("aanleveringen/<int:pk>/excel/uploaden/", upload_views.upload, name="submission_upload"),

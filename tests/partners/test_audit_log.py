@@ -131,3 +131,30 @@ def test_it_downloads_the_filtered_log_as_csv_and_audits_the_download(staff, ver
     assert rows[1][5] == "'=HYPERLINK(\"http://x\")"  # never a formula in Excel
     download = AuditEvent.objects.get(action=AuditEvent.Action.AUDIT_EXPORTED)
     assert download.actor == vera and download.data == {"action": "membership.invited"}
+
+
+def test_it_reads_as_many_queries_for_a_short_log_as_for_a_long_one_and_never_counts_it(staff, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert staff.get(reverse("audit_log")).status_code == 200
+        return [q["sql"] for q in captured]
+
+    AuditEvent.objects.bulk_create(AuditEvent(action=AuditEvent.Action.LOGIN, actor=alice) for _ in range(10))
+    short = queries()
+    AuditEvent.objects.bulk_create(AuditEvent(action=AuditEvent.Action.LOGIN, actor=alice) for _ in range(300))
+    long = queries()
+    assert len(short) == len(long)
+    assert not [sql for sql in long if "COUNT(" in sql.upper() and "partners_auditevent" in sql]
+
+
+def test_it_shows_the_moment_of_an_entry_in_the_dutch_format(staff, alice):
+    from django.utils import dateformat
+
+    event = AuditEvent.objects.create(action=AuditEvent.Action.LOGIN, actor=alice)
+    html = staff.get(reverse("audit_log")).content.decode()
+    moment = timezone.localtime(event.at)
+    assert dateformat.format(moment, "j N Y H:i") in html  # "1 dec. 2026 14:30", the project's DATETIME_FORMAT
+    assert f"{moment:%Y-%m-%d}" not in html
