@@ -174,6 +174,26 @@ def document_fingerprint(edition: Edition, *, data: str) -> str:
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:40]
 
 
+def page_key(*, etag: str, language: str, path: str, published: list[int]) -> str:
+    """A public page's rendered HTML: its ETag (figures and texts), language, URL and the published editions
+    (the site's menu lists them); the same for every visitor, there is no account on the public site."""
+    where = hashlib.sha256(json.dumps([language, path, published]).encode()).hexdigest()[:24]
+    return f"monitor:public-page:{etag}:{where}"
+
+
+def cached_page(*, key: str) -> tuple[bytes, str] | None:
+    """(body, content type) stored by `store_page`, or None."""
+    try:
+        return cache.get(key)
+    except Exception:  # an entry the running code cannot read: render it again
+        logger.warning("Page cache entry %s could not be read; rendering again.", key, exc_info=True)
+        return None
+
+
+def store_page(*, key: str, body: bytes, content_type: str) -> None:
+    cache.set(key, (body, content_type), REPORT_SECONDS)
+
+
 def refresh_reports(*, year: int) -> list[int]:
     """Build and cache the whole reports of `year` and of the later editions that show it beside them.
 

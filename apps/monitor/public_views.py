@@ -11,6 +11,7 @@ import csv
 import datetime
 import io
 import json
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -25,7 +26,15 @@ from django.views.decorators.http import condition, require_GET
 
 from apps.monitor import charts, jobs, pdf, public, report, services
 from apps.monitor.aggregation import Cell
-from apps.monitor.cache import cached_chart, chart_key, data_fingerprint, document_fingerprint
+from apps.monitor.cache import (
+    cached_chart,
+    cached_page,
+    chart_key,
+    data_fingerprint,
+    document_fingerprint,
+    page_key,
+    store_page,
+)
 from apps.monitor.models import EditorialChapter
 from apps.monitor.narratives import PAGE_PARAM, SEARCH_PARAM, narrative_page
 from apps.monitor.tables import Table
@@ -93,6 +102,33 @@ def _last_modified(request: HttpRequest, year: int, *args, **kwargs) -> datetime
 cacheable = condition(etag_func=_etag, last_modified_func=_last_modified)
 
 
+def cached_html(view):
+    """Serve the page's HTML from the cache (the same for every visitor) until its ETag changes.
+
+    The whole report is ~900 kB of HTML at 1,000 organisations: rendering it takes longer than
+    everything else. Only the plain page and its `?pagina=` pages are kept, not every search.
+    """
+
+    @functools.wraps(view)
+    def inner(request: HttpRequest, year: int, *args, **kwargs) -> HttpResponse:
+        found = _published(request, year)
+        if found is None or set(request.GET) - {PAGE_PARAM}:
+            return view(request, year, *args, **kwargs)
+        published = list(Edition.objects.filter(status=Edition.Status.PUBLISHED).values_list("year", flat=True))
+        language = translation.get_language() or "nl"
+        key = page_key(etag=found.etag, language=language, path=request.get_full_path(), published=published)
+        stored = cached_page(key=key)
+        if stored is not None:
+            body, content_type = stored
+            return _public_headers(HttpResponse(body, content_type=content_type))
+        response = view(request, year, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            store_page(key=key, body=response.content, content_type=response["Content-Type"])
+        return response
+
+    return inner
+
+
 def _public_headers(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = f"public, max-age={MAX_AGE}"
     return response
@@ -122,6 +158,7 @@ def public_index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @cacheable
+@cached_html
 def public_edition(request: HttpRequest, year: int) -> HttpResponse:
     """The cover, the contents (a page per chapter) and the downloads."""
     found = _edition(request, year)
@@ -131,6 +168,7 @@ def public_edition(request: HttpRequest, year: int) -> HttpResponse:
 
 @require_GET
 @cacheable
+@cached_html
 def public_whole(request: HttpRequest, year: int) -> HttpResponse:
     """The whole report on one page (to read on or print)."""
     found = _edition(request, year)
@@ -140,6 +178,7 @@ def public_whole(request: HttpRequest, year: int) -> HttpResponse:
 
 @require_GET
 @cacheable
+@cached_html
 def public_chapter(request: HttpRequest, year: int, anchor: str) -> HttpResponse:
     found = _edition(request, year)
     edition, document = found.edition, _document(found)
@@ -305,6 +344,7 @@ def _revision(request: HttpRequest, year: int) -> str:
 
 @require_GET
 @cacheable
+@cached_html
 def public_open_data(request: HttpRequest, year: int) -> HttpResponse:
     found = _edition(request, year)
     edition, document = found.edition, _document(found)

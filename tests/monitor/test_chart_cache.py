@@ -131,3 +131,37 @@ def test_it_gives_404_for_the_public_chart_of_an_unpublished_edition(client, ver
     assert client.get(chart_url(2024)).status_code == 200
     client.logout()
     assert client.get(public_chart_url(2024)).status_code == 404
+
+
+@pytest.fixture
+def page_renders(monkeypatch) -> list[str]:
+    """The public pages actually rendered (not read from the cache)."""
+    calls: list[str] = []
+    real = public_views.render
+
+    def counting(request, template, *args, **kwargs):
+        calls.append(template)
+        return real(request, template, *args, **kwargs)
+
+    monkeypatch.setattr(public_views, "render", counting)
+    return calls
+
+
+def test_it_renders_a_public_page_once_until_a_text_changes(client, demo, page_renders):
+    from apps.monitor.models import EditorialChapter
+
+    url = reverse("public_whole", args=[2023])
+    first = client.get(url)
+    second = client.get(url)
+    assert second.content == first.content and "public" in second["Cache-Control"]
+    assert page_renders == ["public/whole.html"]
+    EditorialChapter.objects.get(edition__year=2023, slug="conclusie").save()
+    assert client.get(url).status_code == 200
+    assert page_renders == ["public/whole.html", "public/whole.html"]
+
+
+def test_it_renders_every_search_of_the_public_chapter(client, demo, page_renders):
+    url = reverse("public_chapter", args=[2023, "cijfers-gemeenten"]) + "?organisatie=Rotterdam"
+    client.get(url)
+    client.get(url)
+    assert page_renders == ["public/chapter.html", "public/chapter.html"]
