@@ -137,6 +137,8 @@ def monitor_chapter(request: HttpRequest, year: int, chapter: str) -> HttpRespon
             "chapter": report.chapter(chapter),
             "completeness": report.main_completeness,
             "earlier": [report.completeness[y] for y in report.years[1:]],
+            # the rendered tables are cached under it (templates/monitor/chapter.html)
+            "report_key": _chart_etag(request, year, chapter, ""),
             # a page of them: the gemeenten chapter has one per municipality
             "narratives": narrative_page(
                 report.chapter(chapter).narratives,
