@@ -118,7 +118,8 @@ def _chapter_report(request: HttpRequest, year: int, chapter: str) -> tuple[Edit
     edition = found.edition
     if found.audience == disclosure.INTERNAL and found.published_only:
         report = cached_report(edition=edition, published_only=True, chapters=[chapter], fingerprint=found.fingerprint)
-        return edition, disclosure.ProtectedReport(report=report, audience=found.audience, policy=disclosure.policy_for(edition))
+        policy = disclosure.policy_for(edition)
+        return edition, disclosure.ProtectedReport(report=report, audience=found.audience, policy=policy)
     protected = disclosure.protected_report(
         edition=edition, audience=found.audience, chapters=[chapter], fingerprint=found.fingerprint
     )
