@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, Sum
@@ -142,6 +143,55 @@ def cached_report(
     report = services.build_report(edition=edition, published_only=published_only, chapters=chapters)
     cache.set(keys[-1], report, REPORT_SECONDS)
     return report
+
+
+# -- charts: the SVG of a table, kept with the report it is drawn from ----------------------------------
+
+CHART_MISSING = b""  # a chart that cannot be drawn safely is remembered too (then a 404)
+
+
+def chart_key(*, fingerprint: str, audience: str, chapter: str, table: str) -> str:
+    """The chart's cache key: the report's fingerprint (new figures, new key) and who sees which figures."""
+    return f"monitor:chart:{fingerprint}:{audience}:{chapter}:{table}"
+
+
+def cached_chart(*, key: str, render: Callable[[], bytes | None]) -> bytes | None:
+    """The SVG under `key`, rendered (pygal, 70-100 ms) only when it is not cached; None: not drawable."""
+    try:
+        found = cache.get(key)
+    except Exception:  # an entry the running code cannot read: render it again
+        logger.warning("Chart cache entry %s could not be read; rendering again.", key, exc_info=True)
+        found = None
+    if found is None:
+        found = render() or CHART_MISSING
+        cache.set(key, found, REPORT_SECONDS)
+    return found or None
+
+
+def document_fingerprint(edition: Edition, *, data: str) -> str:
+    """The public pages' key: the public figures' fingerprint `data` and the editorial texts (one query)."""
+    parts = [FORMAT_VERSION, data, texts_fingerprint(edition)]
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:40]
+
+
+def page_key(*, etag: str, language: str, path: str, published: list[int]) -> str:
+    """A public page's rendered HTML: its ETag (figures and texts), language, URL and the published editions
+    (the site's menu lists them); the same for every visitor, there is no account on the public site."""
+    where = hashlib.sha256(json.dumps([language, path, published]).encode()).hexdigest()[:24]
+    return f"monitor:public-page:{etag}:{where}"
+
+
+def cached_page(*, key: str) -> tuple[bytes, str] | None:
+    """(body, content type) stored by `store_page`, or None."""
+    try:
+        return cache.get(key)
+    except Exception:  # an entry the running code cannot read: render it again
+        logger.warning("Page cache entry %s could not be read; rendering again.", key, exc_info=True)
+        return None
+
+
+def store_page(*, key: str, body: bytes, content_type: str) -> None:
+    cache.set(key, (body, content_type), REPORT_SECONDS)
 
 
 def refresh_reports(*, year: int) -> list[int]:

@@ -292,15 +292,20 @@ def _masked_table(table, suppression: Suppression, policy: Policy):
 # -- the entry points --------------------------------------------------------------------------------
 
 
-def protected_report(*, edition: Edition, audience: str, chapters: list[str] | None = None) -> ProtectedReport:
-    """The edition's report as `audience` may see it; PROTECTED is audited (or DisclosureError)."""
+def protected_report(
+    *, edition: Edition, audience: str, chapters: list[str] | None = None, fingerprint: str | None = None
+) -> ProtectedReport:
+    """The edition's report as `audience` may see it; PROTECTED is audited (or DisclosureError).
+
+    `fingerprint`: the "public" variant's `data_fingerprint` for PROTECTED, when the caller has it already.
+    """
     from apps.monitor.cache import cached_report, data_fingerprint
 
     if audience == INTERNAL:
         report = cached_report(edition=edition, published_only=False, chapters=chapters)
         return ProtectedReport(report=report, audience=INTERNAL, policy=policy_for(edition))
-    language = translation.get_language() or "nl"
-    fingerprint = data_fingerprint(edition, "public", language)
+    if fingerprint is None:
+        fingerprint = data_fingerprint(edition, "public", translation.get_language() or "nl")
     key = f"monitor:protected:{fingerprint}"
     found = cache.get(key)
     if found is None:

@@ -20,10 +20,15 @@ from apps.submissions.models import Edition
 STYLESHEETS = ("public/report.css", "public/report-pdf.css")
 
 
-def report_document(edition: Edition, *, public_variant: bool, chart_mode: str) -> report.ReportDocument:
-    """The document of the report: public figures through `public.public_report`, or all figures."""
+def report_document(
+    edition: Edition, *, public_variant: bool, chart_mode: str, fingerprint: str | None = None
+) -> report.ReportDocument:
+    """The document of the report: public figures through `public.public_report`, or all figures.
+
+    `fingerprint`: the public figures' (`data_fingerprint` of variant "public"), when the caller has it.
+    """
     if public_variant:
-        found = public.public_report(edition)
+        found = public.public_report(edition, fingerprint=fingerprint)
         return report.assemble(
             edition,
             found.report,

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from django.http import Http404
 
-from apps.monitor import services
-from apps.monitor.cache import cached_report
+from apps.monitor import disclosure, services
 from apps.monitor.suppression import Suppression
 from apps.submissions.models import Edition
 
@@ -37,9 +36,14 @@ def published_edition(year: int) -> Edition:
 
 
 def public_report(edition: Edition, *, fingerprint: str | None = None) -> PublicReport:
-    """The published report with every small count hidden (`<5`) and every recomputable one too (`x`)."""
+    """The published report with every small count hidden (`<5`) and every recomputable one too (`x`).
+
+    The protected report cached under the data's fingerprint (`disclosure.protected_report`): the
+    suppression over three editions is computed once per change, not on every page view, and the
+    hidden cells carry no number. `fingerprint`: the "public" variant's, when the caller has it.
+    """
     if edition.status != Edition.Status.PUBLISHED:
         raise Http404
-    report = cached_report(edition=edition, published_only=True, fingerprint=fingerprint)
+    found = disclosure.protected_report(edition=edition, audience=disclosure.PUBLIC, fingerprint=fingerprint)
     threshold = services.suppression_threshold(edition)
-    return PublicReport(report=report, suppression=report.suppression(threshold), threshold=threshold)
+    return PublicReport(report=found.report, suppression=found.suppression, threshold=threshold)

@@ -11,7 +11,9 @@ import csv
 import datetime
 import io
 import json
+import functools
 import logging
+from dataclasses import dataclass
 
 from csp.constants import NONE, UNSAFE_INLINE
 from csp.decorators import csp
@@ -24,8 +26,17 @@ from django.views.decorators.http import condition, require_GET
 
 from apps.monitor import charts, jobs, pdf, public, report, services
 from apps.monitor.aggregation import Cell
-from apps.monitor.cache import data_fingerprint
+from apps.monitor.cache import (
+    cached_chart,
+    cached_page,
+    chart_key,
+    data_fingerprint,
+    document_fingerprint,
+    page_key,
+    store_page,
+)
 from apps.monitor.models import EditorialChapter
+from apps.monitor.narratives import PAGE_PARAM, SEARCH_PARAM, narrative_page
 from apps.monitor.tables import Table
 from apps.partners.spreadsheets import csv_safe
 from apps.submissions.models import Edition, Submission
@@ -40,28 +51,82 @@ MAX_AGE = 300  # seconds a browser may use a page before it revalidates (with th
 # -- caching -----------------------------------------------------------------------------------------
 
 
-def _etag(request: HttpRequest, year: int, *args, **kwargs) -> str | None:
+@dataclass(frozen=True)
+class _Published:
+    edition: Edition
+    data: str  # the public figures' fingerprint: the key of the cached protected report and charts
+    etag: str  # the figures and the public texts
+
+
+def _published(request: HttpRequest, year: int) -> _Published | None:
+    """The published edition and its keys, once per request (the ETag, Last-Modified and the view need them)."""
+    found = getattr(request, "_public_edition", None)
+    if found is not None and found.edition.year == year:
+        return found
     edition = Edition.objects.filter(year=year, status=Edition.Status.PUBLISHED).first()
     if edition is None:
         return None
-    return data_fingerprint(edition, PDF_VARIANT, translation.get_language() or "nl")
+    data = data_fingerprint(edition, "public", translation.get_language() or "nl")
+    found = _Published(edition=edition, data=data, etag=document_fingerprint(edition, data=data))
+    request._public_edition = found
+    return found
+
+
+def _edition(request: HttpRequest, year: int) -> _Published:
+    found = _published(request, year)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _etag(request: HttpRequest, year: int, *args, **kwargs) -> str | None:
+    found = _published(request, year)
+    return found.etag if found is not None else None
 
 
 def _last_modified(request: HttpRequest, year: int, *args, **kwargs) -> datetime.datetime | None:
-    edition = Edition.objects.filter(year=year, status=Edition.Status.PUBLISHED).first()
-    if edition is None:
+    found = _published(request, year)
+    if found is None:
         return None
+    edition = found.edition
     years = services.comparison_years(edition, published_only=True)
     moments = [
         edition.published_at,
         EditorialChapter.objects.filter(edition=edition).aggregate(m=Max("updated_at"))["m"],
         Submission.objects.filter(edition__year__in=years).aggregate(m=Max("updated_at"))["m"],
     ]
-    found = [m for m in moments if m is not None]
-    return max(found) if found else None
+    found_moments = [m for m in moments if m is not None]
+    return max(found_moments) if found_moments else None
 
 
 cacheable = condition(etag_func=_etag, last_modified_func=_last_modified)
+
+
+def cached_html(view):
+    """Serve the page's HTML from the cache (the same for every visitor) until its ETag changes.
+
+    The whole report is ~900 kB of HTML at 1,000 organisations: rendering it takes longer than
+    everything else. Only the plain page and its `?pagina=` pages are kept, not every search.
+    """
+
+    @functools.wraps(view)
+    def inner(request: HttpRequest, year: int, *args, **kwargs) -> HttpResponse:
+        found = _published(request, year)
+        if found is None or set(request.GET) - {PAGE_PARAM}:
+            return view(request, year, *args, **kwargs)
+        published = list(Edition.objects.filter(status=Edition.Status.PUBLISHED).values_list("year", flat=True))
+        language = translation.get_language() or "nl"
+        key = page_key(etag=found.etag, language=language, path=request.get_full_path(), published=published)
+        stored = cached_page(key=key)
+        if stored is not None:
+            body, content_type = stored
+            return _public_headers(HttpResponse(body, content_type=content_type))
+        response = view(request, year, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            store_page(key=key, body=response.content, content_type=response["Content-Type"])
+        return response
+
+    return inner
 
 
 def _public_headers(response: HttpResponse) -> HttpResponse:
@@ -72,9 +137,9 @@ def _public_headers(response: HttpResponse) -> HttpResponse:
 # -- the document ------------------------------------------------------------------------------------
 
 
-def _document(edition: Edition) -> report.ReportDocument:
+def _document(found: _Published) -> report.ReportDocument:
     # The same document as the public PDF, with the charts as links to the public chart images.
-    return pdf.report_document(edition, public_variant=True, chart_mode="public")
+    return pdf.report_document(found.edition, public_variant=True, chart_mode="public", fingerprint=found.data)
 
 
 def _context(edition: Edition, document: report.ReportDocument) -> dict:
@@ -93,32 +158,41 @@ def public_index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @cacheable
+@cached_html
 def public_edition(request: HttpRequest, year: int) -> HttpResponse:
     """The cover, the contents (a page per chapter) and the downloads."""
-    edition = public.published_edition(year)
-    document = _document(edition)
+    found = _edition(request, year)
+    edition, document = found.edition, _document(found)
     return _public_headers(render(request, "public/edition.html", _context(edition, document)))
 
 
 @require_GET
 @cacheable
+@cached_html
 def public_whole(request: HttpRequest, year: int) -> HttpResponse:
     """The whole report on one page (to read on or print)."""
-    edition = public.published_edition(year)
-    document = _document(edition)
+    found = _edition(request, year)
+    edition, document = found.edition, _document(found)
     return _public_headers(render(request, "public/whole.html", _context(edition, document)))
 
 
 @require_GET
 @cacheable
+@cached_html
 def public_chapter(request: HttpRequest, year: int, anchor: str) -> HttpResponse:
-    edition = public.published_edition(year)
-    document = _document(edition)
+    found = _edition(request, year)
+    edition, document = found.edition, _document(found)
     block = document.block(anchor)
     if block is None or block.level != 2:
         raise Http404
     previous, following = document.neighbours(anchor)
     context = _context(edition, document) | {"part": block, "previous": previous, "next": following}
+    if block.chapter is not None:
+        # A page of the partners' narratives (the gemeenten chapter has one per municipality);
+        # the whole report and the PDF keep them all.
+        context["narrative_page"] = narrative_page(
+            block.chapter.narratives, page=request.GET.get(PAGE_PARAM), search=request.GET.get(SEARCH_PARAM)
+        )
     return _public_headers(render(request, "public/chapter.html", context))
 
 
@@ -127,15 +201,21 @@ def public_chapter(request: HttpRequest, year: int, anchor: str) -> HttpResponse
 @cacheable
 @csp({"default-src": [NONE], "style-src": [UNSAFE_INLINE], "frame-ancestors": [NONE], "base-uri": [NONE]})
 def public_chart(request: HttpRequest, year: int, chapter: str, table: str) -> HttpResponse:
-    edition = public.published_edition(year)
-    found = public.public_report(edition)
+    published = _edition(request, year)
     if chapter not in services.CHAPTERS:
         raise Http404
-    match = found.report.chapter(chapter).table(table)
-    hidden = frozenset(found.suppression.hidden)
-    if match is None or not charts.drawable(match, hidden):
-        raise Http404
-    svg = charts.render_chart(match, hidden)
+
+    def render_svg() -> bytes | None:
+        found = public.public_report(published.edition, fingerprint=published.data)
+        match = found.report.chapter(chapter).table(table)
+        hidden = frozenset(found.suppression.hidden)
+        if match is None or not charts.drawable(match, hidden):
+            return None
+        return charts.render_chart(match, hidden)
+
+    # Rendered once per published report (the key is its fingerprint), then read from the cache.
+    key = chart_key(fingerprint=published.data, audience="public", chapter=chapter, table=table)
+    svg = cached_chart(key=key, render=render_svg)
     if svg is None:
         raise Http404
     return _public_headers(HttpResponse(svg, content_type="image/svg+xml"))
@@ -258,16 +338,17 @@ def _cells(document: report.ReportDocument, table: Table) -> list[dict]:
     return cells
 
 
-def _revision(edition: Edition) -> str:
-    return data_fingerprint(edition, PDF_VARIANT, translation.get_language() or "nl")[:16]
+def _revision(request: HttpRequest, year: int) -> str:
+    return _edition(request, year).etag[:16]
 
 
 @require_GET
 @cacheable
+@cached_html
 def public_open_data(request: HttpRequest, year: int) -> HttpResponse:
-    edition = public.published_edition(year)
-    document = _document(edition)
-    revision = _revision(edition)
+    found = _edition(request, year)
+    edition, document = found.edition, _document(found)
+    revision = _revision(request, year)
     tables = [_description(document, chapter, table, revision) for chapter, table in _tables(document)]
     return _public_headers(render(request, "public/open_data.html", _context(edition, document) | {"tables": tables}))
 
@@ -276,9 +357,9 @@ def public_open_data(request: HttpRequest, year: int) -> HttpResponse:
 @cacheable
 def public_open_data_index(request: HttpRequest, year: int) -> HttpResponse:
     """Every public table of the edition, described and with its cells, in one JSON file."""
-    edition = public.published_edition(year)
-    document = _document(edition)
-    revision = _revision(edition)
+    found = _edition(request, year)
+    edition, document = found.edition, _document(found)
+    revision = _revision(request, year)
     payload = {
         "title": f"Mensenhandelmonitor {year}",
         "publisher": "Veiligheidsalliantie regio Rotterdam (VAR)",
@@ -297,14 +378,14 @@ def public_open_data_index(request: HttpRequest, year: int) -> HttpResponse:
 @require_GET
 @cacheable
 def public_open_data_file(request: HttpRequest, year: int, chapter: str, table: str, ext: str) -> HttpResponse:
-    edition = public.published_edition(year)
-    document = _document(edition)
+    found = _edition(request, year)
+    edition, document = found.edition, _document(found)
     match = next((t for c, t in _tables(document) if c == chapter and t.code == table), None)
     if match is None or ext not in ("csv", "json"):
         raise Http404
     name = f"mensenhandelmonitor-{year}-{chapter}-{table}"
     if ext == "json":
-        payload = _description(document, chapter, match, _revision(edition)) | {"cells": _cells(document, match)}
+        payload = _description(document, chapter, match, _revision(request, year)) | {"cells": _cells(document, match)}
         response = HttpResponse(
             json.dumps(payload, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
         )

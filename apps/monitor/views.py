@@ -9,6 +9,7 @@ public gets) unless the edition's disclosure policy opens the internal figures t
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from csp.constants import NONE, UNSAFE_INLINE
 from csp.decorators import csp
@@ -16,14 +17,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import condition, require_POST
 
 from apps.monitor import aggregation, disclosure, jobs, services
-from apps.monitor.cache import cached_report
+from apps.monitor.cache import cached_chart, cached_report, chart_key, data_fingerprint
 from apps.monitor.charts import render_chart
 from apps.monitor.models import CachedFile
+from apps.monitor.narratives import PAGE_PARAM, SEARCH_PARAM, narrative_page
 from apps.partners import audit
 from apps.partners.models import AuditEvent
 from apps.submissions.editions import revision_history
@@ -77,17 +80,50 @@ def monitor_edition(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "monitor/edition.html", context)
 
 
-def _chapter_report(request: HttpRequest, year: int, chapter: str) -> tuple[Edition, disclosure.ProtectedReport]:
-    """The chapter's report as this user may see it: internal for VAR staff, else protected figures."""
+@dataclass(frozen=True)
+class _Audience:
+    """Which figures a user gets of an edition, and the fingerprint of the report they come from."""
+
+    edition: Edition
+    audience: str
+    published_only: bool
+    fingerprint: str
+
+
+def _audience(request: HttpRequest, year: int, chapter: str) -> _Audience:
+    """The edition (404 when the user may not see it or the chapter does not exist) and its report's key.
+
+    Kept on the request: the chart's ETag and the chart itself need it, and it costs five queries.
+    """
+    found = getattr(request, "_monitor_audience", None)
+    if found is not None and found.edition.year == year:
+        return found
     edition = services.edition_for(request.user, year)
     if chapter not in services.CHAPTERS:
         raise Http404
     audience = disclosure.audience_for(request.user, edition)
-    if audience == disclosure.INTERNAL and not services.sees_unpublished(request.user):
-        # partners whom the policy shows internal figures still compare with published editions only
-        report = cached_report(edition=edition, published_only=True, chapters=[chapter])
-        return edition, disclosure.ProtectedReport(report=report, audience=audience, policy=disclosure.policy_for(edition))
-    return edition, disclosure.protected_report(edition=edition, audience=audience, chapters=[chapter])
+    # Staff see the internal report; partners compare with published editions only (protected
+    # figures, or the internal ones of published editions where the policy opens them).
+    published_only = not (audience == disclosure.INTERNAL and services.sees_unpublished(request.user))
+    variant = "public" if published_only else "internal"
+    fingerprint = data_fingerprint(edition, variant, translation.get_language() or "nl")
+    found = _Audience(edition=edition, audience=audience, published_only=published_only, fingerprint=fingerprint)
+    request._monitor_audience = found
+    return found
+
+
+def _chapter_report(request: HttpRequest, year: int, chapter: str) -> tuple[Edition, disclosure.ProtectedReport]:
+    """The chapter's report as this user may see it: internal for VAR staff, else protected figures."""
+    found = _audience(request, year, chapter)
+    edition = found.edition
+    if found.audience == disclosure.INTERNAL and found.published_only:
+        report = cached_report(edition=edition, published_only=True, chapters=[chapter], fingerprint=found.fingerprint)
+        policy = disclosure.policy_for(edition)
+        return edition, disclosure.ProtectedReport(report=report, audience=found.audience, policy=policy)
+    protected = disclosure.protected_report(
+        edition=edition, audience=found.audience, chapters=[chapter], fingerprint=found.fingerprint
+    )
+    return edition, protected
 
 
 @login_required
@@ -102,22 +138,44 @@ def monitor_chapter(request: HttpRequest, year: int, chapter: str) -> HttpRespon
             "chapter": report.chapter(chapter),
             "completeness": report.main_completeness,
             "earlier": [report.completeness[y] for y in report.years[1:]],
+            # the rendered tables are cached under it (templates/monitor/chapter.html)
+            "report_key": _chart_etag(request, year, chapter, ""),
+            # a page of them: the gemeenten chapter has one per municipality
+            "narratives": narrative_page(
+                report.chapter(chapter).narratives,
+                page=request.GET.get(PAGE_PARAM),
+                search=request.GET.get(SEARCH_PARAM),
+            ),
         }
     )
     return render(request, "monitor/chapter.html", context)
 
 
-# The SVG is its own document: no script at all, only pygal's inline <style>.
+def _chart_etag(request: HttpRequest, year: int, chapter: str, table: str) -> str:
+    """The report's fingerprint and the audience: a new approval gives a new ETag, a known one a 304."""
+    found = _audience(request, year, chapter)
+    return f"{found.fingerprint}-{found.audience}"
+
+
+# The SVG is its own document: no script at all, only pygal's inline <style>. Rendered once per
+# report (cached under its fingerprint) and revalidated with the ETag: a 304 reads no report.
 @login_required
+@cache_control(private=True, max_age=300)
 @csp({"default-src": [NONE], "style-src": [UNSAFE_INLINE], "frame-ancestors": [NONE], "base-uri": [NONE]})
+@condition(etag_func=_chart_etag)
 def monitor_chart(request: HttpRequest, year: int, chapter: str, table: str) -> HttpResponse:
-    __, protected = _chapter_report(request, year, chapter)
-    found = protected.report.chapter(chapter).table(table)
-    if found is None or not found.chart:
+    found = _audience(request, year, chapter)
+
+    def render_svg() -> bytes | None:
+        __, protected = _chapter_report(request, year, chapter)
+        match = protected.report.chapter(chapter).table(table)
+        return render_chart(match) if match is not None and match.chart else None
+
+    key = chart_key(fingerprint=found.fingerprint, audience=found.audience, chapter=chapter, table=table)
+    svg = cached_chart(key=key, render=render_svg)
+    if svg is None:
         raise Http404
-    response = HttpResponse(render_chart(found), content_type="image/svg+xml")
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return HttpResponse(svg, content_type="image/svg+xml")
 
 
 # -- downloads: built by a Celery task into storage, kept until the data changes ----------------------
