@@ -25,7 +25,7 @@ from apps.submissions.models import (
     SubmissionEvent,
     Value,
 )
-from apps.submissions.review import explanation_label
+from apps.submissions.history import explanation_label
 from apps.submissions.selectors import CellId, load_form_context
 
 

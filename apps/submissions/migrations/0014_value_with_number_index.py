@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('submissions', '0012_audit_action_types'),
+        ('submissions', '0013_hist_history_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
