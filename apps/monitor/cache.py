@@ -7,8 +7,8 @@ of all for the raw exports), their values (count, last change, sums; of approved
 for the workbooks; also a figure written outside the services changes it), the organisations
 (names, kinds, subregions), the suppression threshold of the public workbook, the language and
 `FORMAT_VERSION`. Any change gives a new key, so nothing is ever invalidated: old entries simply
-expire. It costs five small queries (about 20 ms on 1,000 organisations x 3 editions), against
-about 100 ms for building a whole report. A built export file (`models.CachedFile`) carries the
+expire. It costs four small queries, and a fifth over the values once a minute or after a figure
+was saved (see VALUES_SECONDS), against about 100 ms for building a whole report. A built export file (`models.CachedFile`) carries the
 fingerprint it was built for: it is computed when the file is asked for and once more when the
 build ends (did the data change meanwhile?), never while its progress is polled.
 """
@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import translation
 
@@ -80,12 +81,7 @@ def data_fingerprint(edition: Edition, variant: str, language: str) -> str:
         )
         .order_by("edition_id", "status", "form_id")
     )
-    values = Value.objects.filter(submission__edition_id__in=ids)
-    if variant not in ("raw", "csv"):
-        values = values.filter(submission__status=Submission.Status.APPROVED)
-    values = values.aggregate(
-        n=Count("id"), changed=Max("updated_at"), total=Sum("number"), versions=Sum("changed_in_version")
-    )
+    values = _values_part(ids, raw=variant in ("raw", "csv"), submissions=submissions)
     organisations = hashlib.sha256(
         repr(
             list(Organisation.objects.order_by("pk").values_list("pk", "name", "short_name", "kind", "subregion"))
@@ -100,12 +96,57 @@ def data_fingerprint(edition: Edition, variant: str, language: str) -> str:
         "years": years,
         "editions": editions,
         "submissions": submissions,
-        "values": sorted(values.items()),
+        "values": values,
         "organisations": organisations,
     }
     if variant.startswith("report"):
         parts["texts"] = texts_fingerprint(edition)
     return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:40]
+
+
+# The values part scans every figure of the editions shown: about two thirds of a fingerprint's
+# time at 1,000 organisations, paid by every monitor and public page. What it adds to the
+# submissions part is a figure written without the services (they raise the submission's version
+# on every save), so it is kept for VALUES_SECONDS under the submissions part and a counter that
+# every Value save and delete raises: a service write or a Value.save() anywhere counts at once;
+# only a bulk update() or raw SQL on the values waits up to VALUES_SECONDS.
+VALUES_SECONDS = 60
+_VALUES_GENERATION = "monitor:values-generation"
+
+
+def values_written() -> None:
+    """Raise the counter of value writes, now and when the transaction commits (see VALUES_SECONDS)."""
+
+    def bump() -> None:
+        try:
+            cache.incr(_VALUES_GENERATION)
+        except ValueError:  # not there yet, or evicted
+            cache.add(_VALUES_GENERATION, 1, timeout=None)
+
+    bump()
+    # A fingerprint computed before the commit saw the old figures: keep it from outliving the commit.
+    transaction.on_commit(bump)
+
+
+def _values_part(ids: list[int], *, raw: bool, submissions: list) -> list:
+    """Count, last change, sum and versions of the figures of the editions (all, or approved only)."""
+    generation = cache.get(_VALUES_GENERATION, 0)
+    key = "monitor:values:" + hashlib.sha256(
+        json.dumps([ids, raw, submissions, generation], default=str).encode()
+    ).hexdigest()[:40]
+    found = cache.get(key)
+    if found is not None:
+        return found
+    values = Value.objects.filter(submission__edition_id__in=ids)
+    if not raw:
+        values = values.filter(submission__status=Submission.Status.APPROVED)
+    found = sorted(
+        values.aggregate(
+            n=Count("id"), changed=Max("updated_at"), total=Sum("number"), versions=Sum("changed_in_version")
+        ).items()
+    )
+    cache.set(key, found, VALUES_SECONDS)
+    return found
 
 
 def texts_fingerprint(edition: Edition) -> list:

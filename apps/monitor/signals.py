@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from apps.submissions.models import Edition, Submission, SubmissionEvent
+from apps.submissions.models import Edition, Submission, SubmissionEvent, Value
 
 
 def _refresh_after_commit(year: int) -> None:
@@ -42,3 +42,11 @@ def edition_state_changed(sender, instance: Edition, update_fields=None, **kwarg
         and Submission.objects.filter(edition=instance, status=Submission.Status.APPROVED).exists()
     ):
         _refresh_after_commit(instance.year)
+
+
+@receiver([post_save, post_delete], sender=Value)
+def value_written(sender, **kwargs) -> None:
+    """A figure saved one by one (the services write in bulk and raise the submission's version)."""
+    from apps.monitor.cache import values_written
+
+    values_written()

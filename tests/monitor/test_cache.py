@@ -230,3 +230,42 @@ def test_it_does_not_refresh_when_an_edition_without_approved_figures_opens(vera
         edition = submission_services.create_edition(year=2030, created_by=None)
         submission_services.open_edition(edition=edition, opened_by=None)
     assert report_builds == []
+
+
+def _values_queries(edition) -> int:
+    """How many of a fingerprint's queries aggregate the values (the costly part)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        report_cache.data_fingerprint(edition, "internal", "nl")
+    return sum('FROM "submissions_value"' in q["sql"] for q in ctx.captured_queries)
+
+
+def test_it_reads_the_values_part_of_a_fingerprint_once_while_nothing_is_written(demo):
+    edition = Edition.objects.get(year=2023)
+    assert _values_queries(edition) == 1
+    assert _values_queries(edition) == 0
+
+
+def test_it_reads_the_values_again_after_a_figure_is_saved_outside_the_services(demo):
+    from apps.submissions.models import Value
+
+    edition = Edition.objects.get(year=2023)
+    key = report_cache.data_fingerprint(edition, "internal", "nl")
+    value = Value.objects.filter(submission__edition=edition, submission__status="approved", number__isnull=False).first()
+    value.number += 1
+    value.save()
+    assert _values_queries(edition) == 1
+    assert report_cache.data_fingerprint(edition, "internal", "nl") != key
+
+
+def test_it_notices_a_bulk_update_of_the_figures_once_the_values_part_expires(demo):
+    from apps.submissions.models import Value
+
+    edition = Edition.objects.get(year=2023)
+    key = report_cache.data_fingerprint(edition, "internal", "nl")
+    Value.objects.filter(submission__edition=edition, number__isnull=False).update(number=F("number") + 1)
+    assert report_cache.data_fingerprint(edition, "internal", "nl") == key  # within VALUES_SECONDS
+    cache.clear()  # VALUES_SECONDS later: the values part has expired
+    assert report_cache.data_fingerprint(edition, "internal", "nl") != key
