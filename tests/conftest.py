@@ -105,7 +105,10 @@ def _fresh_state():
     from django.core.cache import cache
     from django.utils import translation
 
+    from apps.monitor.aggregation import forget_catalogues
+
     cache.clear()
+    forget_catalogues()
     translation.activate(settings.LANGUAGE_CODE)
     yield
     cache.clear()

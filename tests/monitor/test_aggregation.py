@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.monitor import aggregation, services
 from apps.monitor.aggregation import BLANK, Cell, combine
 from apps.partners.models import Organisation
-from apps.submissions.models import TOTAL, Form, Submission
+from apps.submissions.models import TOTAL, Form, Indicator, Submission
 from tests.monitor.conftest import fill, make_edition, submission
 
 CTRL = "gem_bestuurlijke_controles"
@@ -110,6 +110,7 @@ def test_it_reports_which_organisations_are_included_and_which_are_missing(db):
 def test_it_aggregates_in_a_constant_number_of_queries(db):
     edition = make_edition(2024)
     fill(submission(edition, "gemeente-rotterdam", "gemeente"), {(CTRL, "bouwplaatsen", ""): 1})
+    aggregation.load_editions([2024])  # the catalogue, kept by the process from now on
     with CaptureQueriesContext(connection) as few:
         aggregation.load_editions([2024])
     form = Form.objects.get(edition=edition, code="gemeente")
@@ -120,3 +121,21 @@ def test_it_aggregates_in_a_constant_number_of_queries(db):
         data = aggregation.load_editions([2024])[2024]
     assert len(many) == len(few)
     assert data.cell(CTRL, ("bouwplaatsen", "")) == Cell(number=11)
+
+
+def test_it_reads_a_catalogue_once_and_again_after_it_changed(db):
+    edition = make_edition(2024)
+    fill(submission(edition, "gemeente-rotterdam", "gemeente"), {(CTRL, "bouwplaatsen", ""): 1})
+    with CaptureQueriesContext(connection) as first:
+        aggregation.load_editions([2024])
+    with CaptureQueriesContext(connection) as kept:
+        aggregation.load_editions([2024])
+    assert len(kept) == len(first) - 4  # dimensions, categories, sections, indicators
+
+    indicator = Indicator.objects.get(edition=edition, code=CTRL)
+    indicator.label = "Bouwplaatsen gecontroleerd"
+    indicator.save()  # raises the edition's catalogue revision
+    with CaptureQueriesContext(connection) as changed:
+        data = aggregation.load_editions([2024])[2024]
+    assert len(changed) == len(first)
+    assert data.indicators[CTRL].label == "Bouwplaatsen gecontroleerd"

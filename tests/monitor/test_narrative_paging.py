@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.monitor import services
+from apps.monitor.aggregation import forget_catalogues
 from apps.monitor.narratives import PAGE_SIZE
 from apps.partners.models import Organisation
 from apps.submissions.models import Edition, Form, Submission
@@ -121,6 +122,7 @@ def test_it_keeps_the_query_count_of_the_public_chapter_for_10_and_60_organisati
     for start, count in ((0, 10), (10, 50)):
         add_municipalities(start, count)
         cache.clear()
+        forget_catalogues()  # nothing kept: the second round builds as much as the first
         with CaptureQueriesContext(connection) as queries:
             assert client.get(public_url(pagina=2)).status_code == 200
         counts.append(len(queries))

@@ -44,7 +44,7 @@ def test_it_refuses_a_wrong_password(client, alice):
     response = _login(client, alice.email, WRONG_PASSWORD)
 
     assert response.status_code == 200
-    assert _form_errors(response) == ["Het door jou opgegeven e-mailadres en/of wachtwoord is niet correct."]
+    assert _form_errors(response) == ["Het opgegeven e-mailadres en/of wachtwoord is niet juist."]
     assert not get_user(client).is_authenticated
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN).exists()
 
