@@ -239,13 +239,22 @@ def refresh_reports(*, year: int) -> list[int]:
     """Build and cache the whole reports of `year` and of the later editions that show it beside them.
 
     Run after an approval or an edition's change, so the first monitor page and the next export
-    find their report ready. Staff's report always; the partners' one once an edition is published.
+    find their report ready. Staff's report always; the partners' one and the protected (public)
+    one once an edition is published.
     Dutch only: the interface's first language (an English report is built when first asked for).
     """
+    from apps.monitor import disclosure
+
     editions = list(Edition.objects.filter(year__gte=year).order_by("year")[: services.COMPARISON_EDITIONS])
     with translation.override("nl"):
         for edition in editions:
             cached_report(edition=edition, published_only=False)
             if edition.status == Edition.Status.PUBLISHED:
                 cached_report(edition=edition, published_only=True)
+                # The public site and protected partners read the protected report: its MILP and
+                # audit (a few hundred ms) run here, not in the first visitor's request.
+                try:
+                    disclosure.protected_report(edition=edition, audience=disclosure.PROTECTED)
+                except disclosure.DisclosureError:
+                    logger.exception("Protected report of %s not built", edition.year)
     return [edition.year for edition in editions]

@@ -185,7 +185,11 @@ def test_it_refreshes_the_partners_monitor_when_an_edition_is_published(vera, de
     with django_capture_on_commit_callbacks(execute=True):
         submission_services.change_edition(edition_id=edition.pk, move="close", user=vera)
         submission_services.change_edition(edition_id=edition.pk, move="publish", user=vera, reason="Test")
-    assert report_builds == [(2024, ()), (2024, ())]  # staff's and, now that it is public, the partners'
+    # Staff's and, now that it is public, the partners'; the protection of the public one covers the
+    # published editions beside it too.
+    assert report_builds == [(2024, ()), (2024, ()), (2023, ()), (2022, ())]
+    fingerprint = report_cache.data_fingerprint(Edition.objects.get(year=2024), "public", "nl")
+    assert cache.get(f"monitor:protected:{fingerprint}") is not None  # the public site's, protected
 
 
 def test_it_never_fails_an_approval_when_the_refresh_fails(vera, demo, monkeypatch, django_capture_on_commit_callbacks):
