@@ -49,6 +49,8 @@ PAGES: list[Page] = [
     Page("Excel upload page", "submission_upload", COORDINATOR, "submission"),
     Page("nothing-to-report page", "submission_state", COORDINATOR, "submission", (("action", "nothing_to_report"),)),
     Page("review page", "review_submission", STAFF, "submission"),
+    Page("history page", "submission_history", COORDINATOR, "submission"),
+    Page("history page (staff)", "submission_history", STAFF, "submission"),
     Page("edition list", "edition_list", STAFF, "none"),
     Page("edition overview (current edition)", "edition_overview", STAFF, "open_year"),
     Page("edition overview (closed edition)", "edition_overview", STAFF, "year"),
