@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models import Value as V
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -520,6 +520,39 @@ def load_completeness(years: Iterable[int]) -> dict[int, Completeness]:
         else:
             forms[-1].missing.append((organisation, str(labels.get(status, status))))
     return result
+
+
+@dataclass(frozen=True)
+class CompletenessCount:
+    """How many submissions of an edition its figures include, of how many: the lists of editions."""
+
+    year: int
+    included_count: int
+    expected_count: int
+
+
+def load_completeness_counts(years: Iterable[int]) -> dict[int, CompletenessCount]:
+    """`Completeness` counted, not listed: one grouped query (and the full lists of an edition under
+    correction, whose reopened submissions count as its published revision has them)."""
+    years = list(years)
+    found = {year: CompletenessCount(year, 0, 0) for year in years}
+    correcting = []
+    for year, expected, included, reopened in (
+        Submission.objects.filter(edition__year__in=years)
+        .values_list("edition__year")
+        .annotate(
+            expected=Count("id"),
+            included=Count("id", filter=Q(status=APPROVED)),
+            reopened=Count("id", filter=Q(under_correction=True)),
+        )
+        .order_by()
+    ):
+        found[year] = CompletenessCount(year, included, expected)
+        if reopened:
+            correcting.append(year)
+    for year, completeness in load_completeness(correcting).items() if correcting else ():
+        found[year] = CompletenessCount(year, completeness.included_count, completeness.expected_count)
+    return found
 
 
 # -- footnotes and narratives -----------------------------------------------------------------------

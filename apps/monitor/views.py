@@ -62,7 +62,7 @@ def _base_context(request: HttpRequest, edition: Edition) -> dict:
 @login_required
 def monitor_index(request: HttpRequest) -> HttpResponse:
     editions = list(services.editions_for(request.user))
-    completeness = aggregation.load_completeness([e.year for e in editions])
+    completeness = aggregation.load_completeness_counts([e.year for e in editions])
     rows = [(edition, completeness[edition.year]) for edition in editions]
     return render(request, "monitor/index.html", {"rows": rows})
 

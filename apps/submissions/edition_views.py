@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from apps.partners import access
 from apps.submissions import editions
-from apps.submissions.forms_staff import CorrectionForm, EditionCreateForm, PublishForm, ReasonForm
+from apps.submissions.forms_staff import CorrectionForm, EditionCreateForm, PublishForm, ReasonForm, checkbox_list
 from apps.submissions.models import Edition, EditionRevision, Submission
 from apps.submissions.selectors import submissions_for
 from apps.submissions.services import Action, TransitionNotAllowed, may_act, transition
@@ -135,10 +135,14 @@ def edition_correction(request: HttpRequest, year: int) -> HttpResponse:
         return redirect("edition_overview", year=year)
     candidates = (
         Submission.objects.filter(edition=edition, status__in=editions.FINAL_STATES)
-        .select_related("organisation", "form")
         .order_by("organisation__name", "form__order")
+        .values_list("pk", "organisation__short_name", "organisation__name", "form__title", "status")
     )
-    choices = [(s.pk, f"{s.organisation.short_name or s.organisation.name} – {s.form.title} ({s.get_status_display().lower()})") for s in candidates]
+    labels = dict(Submission.Status.choices)
+    choices = [
+        (pk, f"{short_name or name} – {title} ({str(labels.get(status, status)).lower()})")
+        for pk, short_name, name, title, status in candidates
+    ]
     form = CorrectionForm(request.POST or None, choices=choices)
     if request.method == "POST" and form.is_valid():
         try:
@@ -157,7 +161,11 @@ def edition_correction(request: HttpRequest, year: int) -> HttpResponse:
                 % {"n": n},
             )
             return redirect("edition_overview", year=year)
-    return render(request, "submissions/edition_correction.html", {"edition": edition, "form": form})
+    return render(
+        request,
+        "submissions/edition_correction.html",
+        {"edition": edition, "form": form, "submission_boxes": checkbox_list(form["submissions"])},
+    )
 
 
 @login_required

@@ -3,6 +3,8 @@
 import re
 
 from django import forms
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from apps.partners.models import OrganisationKind, Subregion
@@ -111,6 +113,33 @@ class CorrectionForm(forms.Form):
     def __init__(self, *args, choices: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["submissions"].choices = choices
+
+
+def checkbox_list(field: forms.BoundField) -> SafeString:
+    """A multiple-choice field's boxes as Bootstrap markup, written in one pass.
+
+    The correction page lists every final submission of an edition (1,000 at 50 times the region):
+    Django's widget templates took about 0.3 ms a box. Same markup as crispy's: labelled boxes,
+    the ticked ones kept after an error, the error beside the field.
+    """
+    selected = {str(value) for value in (field.value() or [])}
+    invalid = " is-invalid" if field.errors else ""
+    boxes = format_html_join(
+        "",
+        '<div class="form-check"><input type="checkbox" class="form-check-input{}" name="{}" value="{}" '
+        'id="{}_{}"{}><label class="form-check-label" for="{}_{}">{}</label></div>',
+        (
+            (invalid, field.html_name, value, field.auto_id, i, mark_safe(" checked") if str(value) in selected else "",
+             field.auto_id, i, label)
+            for i, (value, label) in enumerate(field.field.choices)
+        ),
+    )
+    errors = format_html_join("", '<div class="invalid-feedback d-block"><strong>{}</strong></div>', ((e,) for e in field.errors))
+    return format_html(
+        '<fieldset class="mb-3" id="div_{}"><legend class="form-label fs-6">{}<span class="asteriskField">*</span>'
+        "</legend>{}{}</fieldset>",
+        field.auto_id, field.label, boxes, errors,
+    )
 
 
 class OverviewFilterForm(forms.Form):

@@ -139,3 +139,29 @@ def test_it_reads_a_catalogue_once_and_again_after_it_changed(db):
         data = aggregation.load_editions([2024])[2024]
     assert len(changed) == len(first)
     assert data.indicators[CTRL].label == "Bouwplaatsen gecontroleerd"
+
+
+def test_it_counts_completeness_as_the_full_lists_do(db):
+    edition = make_edition(2024)
+    fill(submission(edition, "gemeente-rotterdam", "gemeente"), {(CTRL, "bouwplaatsen", ""): 1})
+    fill(submission(edition, "gemeente-dordrecht", "gemeente"), {(CTRL, "bouwplaatsen", ""): 2}, approve=False)
+    full = aggregation.load_completeness([2024])[2024]
+    counted = aggregation.load_completeness_counts([2024])[2024]
+    assert (counted.included_count, counted.expected_count) == (full.included_count, full.expected_count) == (
+        1,
+        Submission.objects.filter(edition=edition).count(),
+    )
+
+
+def test_it_counts_a_reopened_submission_as_its_published_revision_has_it(db):
+    edition = make_edition(2024)
+    rotterdam = fill(submission(edition, "gemeente-rotterdam", "gemeente"), {(CTRL, "bouwplaatsen", ""): 1})
+    from django.utils import timezone
+
+    aggregation.EditionRevision.objects.create(
+        edition=edition, number=1, published_at=timezone.now(),
+        figures={"submissions": {"gemeente-rotterdam|gemeente": "approved"}, "values": {}},
+    )
+    Submission.objects.filter(pk=rotterdam.pk).update(status=Submission.Status.DRAFT, under_correction=True)
+    counted = aggregation.load_completeness_counts([2024])[2024]
+    assert counted.included_count == aggregation.load_completeness([2024])[2024].included_count == 1

@@ -231,3 +231,24 @@ def test_it_puts_the_revision_on_the_exports_cover_line(published, vera, alice):
     _revise(rotterdam, vera, alice, 15)
     line = completeness_line(aggregation.load_completeness([2024])[2024])
     assert "Herzien op" in line and "(revisie 2), reden: Rotterdam telde de bouwplaatsen dubbel" in line
+
+
+def test_it_keeps_the_ticked_submissions_when_the_reason_is_missing(client, published, vera):
+    import lxml.html
+
+    rotterdam, __ = published
+    client.force_login(vera)
+    response = client.post(reverse("edition_correction", args=[2024]), {"reason": "", "submissions": [rotterdam.pk]})
+    page = lxml.html.fromstring(response.content)
+    boxes = page.xpath('//input[@name="submissions"]')
+    assert len(boxes) == Submission.objects.filter(edition__year=2024, status__in=["approved", "nothing_to_report", "not_applicable"]).count()
+    assert [box.get("value") for box in boxes if box.get("checked") is not None] == [str(rotterdam.pk)]
+    for box in boxes:  # every box has its label
+        assert page.xpath(f'//label[@for="{box.get("id")}"]')
+
+
+def test_it_says_beside_the_boxes_that_one_must_be_chosen(client, published, vera):
+    client.force_login(vera)
+    response = client.post(reverse("edition_correction", args=[2024]), {"reason": "Dubbel geteld"})
+    assert 'class="form-check-input is-invalid"' in response.content.decode()
+    assert "Kies minstens één aanlevering." in response.content.decode()
