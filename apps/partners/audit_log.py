@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.partners.models import AuditEvent, Organisation, User
 from apps.partners.spreadsheets import csv_safe
+from apps.partners.widgets import QuickSelect
 
 PAGE_SIZE = 50
 
@@ -38,7 +39,8 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(label=_("Tot en met"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     action = forms.ChoiceField(label=_("Soort"), required=False, choices=_type_choices)
     organisation = forms.ModelChoiceField(
-        label=_("Organisatie"), required=False, queryset=Organisation.objects.order_by("name"), to_field_name="slug"
+        label=_("Organisatie"), required=False, queryset=Organisation.objects.order_by("name"), to_field_name="slug",
+        widget=QuickSelect,
     )
     q = forms.EmailField(label=_("Persoon (e-mailadres)"), required=False, max_length=254)
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.partners.models import PARTNER_ROLES, STAFF_ROLES, Membership, Organisation, Role
+from apps.partners.widgets import QuickSelect
 
 
 def role_choices(organisation: Organisation | None) -> list:
@@ -22,7 +23,8 @@ class InvitationForm(forms.Form):
     )
     name = forms.CharField(label=_("Naam"), max_length=150, required=False)
     organisation = forms.ModelChoiceField(
-        label=_("Organisatie"), queryset=Organisation.objects.none(), empty_label=_("Kies een organisatie")
+        label=_("Organisatie"), queryset=Organisation.objects.none(), empty_label=_("Kies een organisatie"),
+        widget=QuickSelect,
     )
     role = forms.ChoiceField(label=_("Rol"), choices=Role.choices)
 
