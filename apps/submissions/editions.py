@@ -218,6 +218,10 @@ class PendingSubmission:
     status_label: str
 
 
+# How many open submissions the close and publish confirmations list by name (see missing_shown).
+MISSING_SHOWN = 25
+
+
 @dataclass
 class PublicationCheck:
     """What publishing would include: the confirmation page shows it and the service enforces it."""
@@ -231,6 +235,16 @@ class PublicationCheck:
     @property
     def expected(self) -> int:
         return self.approved + self.nothing_to_report + self.not_applicable + len(self.missing)
+
+    # The confirmation pages name the first MISSING_SHOWN open submissions, each with two links (at
+    # 1,000 of them the list alone took 370 ms to render); the edition overview has them all.
+    @property
+    def missing_shown(self) -> list[PendingSubmission]:
+        return self.missing[:MISSING_SHOWN]
+
+    @property
+    def missing_more(self) -> int:
+        return max(0, len(self.missing) - MISSING_SHOWN)
 
     @property
     def is_complete(self) -> bool:
