@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import statistics
 import time
 
 from django.core.cache import cache
@@ -12,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.submissions.bench import data
-from apps.submissions.bench.pages import client_for
+from apps.submissions.bench.pages import client_for, timed
 from apps.submissions.models import Submission
 
 # The hand-written baseline of earlier rounds: joins the edition and indicator tables and groups by
@@ -26,17 +25,6 @@ JOIN submissions_indicator i ON i.id = v.indicator_id
 WHERE s.status = 'approved' AND e.year = ANY(%s) AND i.kind IN ('count', 'boolean')
 GROUP BY e.year, i.code, v.row, v.col
 """
-
-
-def timed(fn, repeat: int = 5) -> float:
-    """Median seconds of `repeat` runs after one warm-up."""
-    fn()
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
 
 
 def group_by_sql(years) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import tracemalloc
 
-from apps.submissions.bench.aggregation import timed
+from apps.submissions.bench.pages import timed
 from apps.submissions.models import Edition
 
 
