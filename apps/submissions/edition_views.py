@@ -6,9 +6,11 @@ Each state change has a confirmation page (GET) and acts on POST only, through `
 from __future__ import annotations
 
 import csv
+import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -172,13 +174,22 @@ def edition_correction(request: HttpRequest, year: int) -> HttpResponse:
 def edition_revision_csv(request: HttpRequest, year: int, number: int) -> HttpResponse:
     """The figures exactly as revision `number` published them, one row per organisation and cell."""
     edition = _staff_edition(request, year)
-    revision = get_object_or_404(EditionRevision, edition=edition, number=number)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # A published revision never changes: its file is written once (reading the snapshot's JSON is
+    # most of the cost at 1,000 organisations) and kept a day.
+    revision = get_object_or_404(EditionRevision.objects.defer("figures", "changes"), edition=edition, number=number)
+    key = f"submissions:revision-csv:{revision.pk}"
+    content = cache.get(key)
+    if content is None:
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(["organisatie", "formulier", "indicator", "rij", "kolom", "waarde"])
+        figures = EditionRevision.objects.values_list("figures", flat=True).get(pk=revision.pk)
+        for name, value in sorted(figures.get("values", {}).items()):
+            writer.writerow([*name.split("|"), value])
+        content = out.getvalue().encode()
+        cache.set(key, content, 24 * 3600)
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="mensenhandelmonitor-{year}-revisie-{number}.csv"'
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(["organisatie", "formulier", "indicator", "rij", "kolom", "waarde"])
-    for key, value in sorted(revision.figures.get("values", {}).items()):
-        writer.writerow([*key.split("|"), value])
     return response
 
 

@@ -252,3 +252,16 @@ def test_it_says_beside_the_boxes_that_one_must_be_chosen(client, published, ver
     response = client.post(reverse("edition_correction", args=[2024]), {"reason": "Dubbel geteld"})
     assert 'class="form-check-input is-invalid"' in response.content.decode()
     assert "Kies minstens één aanlevering." in response.content.decode()
+
+
+def test_it_writes_a_revisions_file_once(client, published, vera):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(vera)
+    url = reverse("edition_revision_csv", args=[2024, 1])
+    first = client.get(url).content
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url).content
+    assert again == first
+    assert not [q for q in queries.captured_queries if '"figures"' in q["sql"]]  # the snapshot is not read again
