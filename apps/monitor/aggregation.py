@@ -550,8 +550,9 @@ def load_completeness_counts(years: Iterable[int]) -> dict[int, CompletenessCoun
         found[year] = CompletenessCount(year, included, expected)
         if reopened:
             correcting.append(year)
-    for year, completeness in load_completeness(correcting).items() if correcting else ():
-        found[year] = CompletenessCount(year, completeness.included_count, completeness.expected_count)
+    if correcting:
+        for year, completeness in load_completeness(correcting).items():
+            found[year] = CompletenessCount(year, completeness.included_count, completeness.expected_count)
     return found
 
 

@@ -42,3 +42,19 @@ def politie_coordinator(db):
     from tests.conftest import _member
 
     return _member("petra@politie.invalid", Organisation.objects.get(slug="politie-tmm"), Role.COORDINATOR)
+
+
+@pytest.fixture
+def form_context_loads(monkeypatch) -> list[int]:
+    """The submissions whose form context the views and services load, in order."""
+    from apps.submissions import selectors, views
+
+    calls: list[int] = []
+
+    def counting(submission):
+        calls.append(submission.pk)
+        return selectors.load_form_context(submission)
+
+    monkeypatch.setattr(views, "load_form_context", counting)
+    monkeypatch.setattr(services, "load_form_context", counting)
+    return calls

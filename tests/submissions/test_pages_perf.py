@@ -225,20 +225,10 @@ def test_it_hides_the_form_page_from_an_outsider(client, charlie, submission_a):
 # -- the submit page --------------------------------------------------------------------------------
 
 
-def test_it_loads_the_form_context_once_on_the_submit_page(client, alice, submission_a, monkeypatch):
-    from apps.submissions import selectors, services, views
-
-    calls = []
-
-    def counting(submission):
-        calls.append(submission.pk)
-        return selectors.load_form_context(submission)
-
-    monkeypatch.setattr(views, "load_form_context", counting)
-    monkeypatch.setattr(services, "load_form_context", counting)
+def test_it_loads_the_form_context_once_on_the_submit_page(client, alice, submission_a, form_context_loads):
     client.force_login(alice)
     assert client.get(reverse("submission_submit", args=[submission_a.pk])).status_code == 200
-    assert calls == [submission_a.pk]
+    assert form_context_loads == [submission_a.pk]
 
 
 @pytest.mark.parametrize("method", ["get", "post"])

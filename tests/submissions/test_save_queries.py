@@ -55,19 +55,9 @@ def _extra_batches(rows: int) -> int:
     return extra
 
 
-def test_it_loads_the_form_context_once_per_save(client, politie_coordinator, police_2024, monkeypatch):
-    from apps.submissions import selectors, services, views
-
-    calls = []
-
-    def counting(submission):
-        calls.append(submission.pk)
-        return selectors.load_form_context(submission)
-
-    monkeypatch.setattr(views, "load_form_context", counting)
-    monkeypatch.setattr(services, "load_form_context", counting)
+def test_it_loads_the_form_context_once_per_save(client, politie_coordinator, police_2024, form_context_loads):
     data, counts = _page(police_2024)
     data[counts[0]] = "3"
     client.force_login(politie_coordinator)
     assert client.post(reverse("submission_form", args=[police_2024.pk]), data).status_code == 302
-    assert calls == [police_2024.pk]
+    assert form_context_loads == [police_2024.pk]
