@@ -28,6 +28,7 @@ if len(SECRET_KEY) < 50:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # The login rate limits of allauth count in the cache: it must be shared by all processes, so a
 # per-process memory cache (or none) is refused rather than silently limiting nothing.
 CACHES = {"default": env.cache("CACHE_URL")}

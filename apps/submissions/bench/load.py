@@ -70,6 +70,8 @@ def server(*, cache_url: str | None, workers: int = 2):
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CELERY_TASK_ALWAYS_EAGER": "true",
         "LOG_LEVEL": "WARNING",
+        # As production (config/settings/production.py): persistent connections, not one per request.
+        "CONN_MAX_AGE": "60",
     }
     if cache_url:
         env["CACHE_URL"] = cache_url.replace("redis://", "rediscache://", 1)
