@@ -55,6 +55,7 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "edition_close": ("get", STAFF_ONLY),
     "edition_reopen": ("get", STAFF_ONLY),
     "edition_publish": ("get", STAFF_ONLY),
+    "edition_disclosure": ("get", STAFF_ONLY),
     # The matrix's edition is open, not published: staff are sent back to the overview.
     "edition_correction": ("get", _row(LOGIN, 404, 404, 404, 404, 302, 302)),
     # No revision before publication.

@@ -27,7 +27,7 @@ from apps.monitor.cache import cached_chart, cached_report, chart_key, data_fing
 from apps.monitor.charts import render_chart
 from apps.monitor.models import CachedFile
 from apps.monitor.narratives import PAGE_PARAM, SEARCH_PARAM, narrative_page
-from apps.partners import audit
+from apps.partners import access, audit
 from apps.partners.models import AuditEvent
 from apps.submissions.editions import revision_history
 from apps.submissions.models import Edition
@@ -77,6 +77,7 @@ def monitor_edition(request: HttpRequest, year: int) -> HttpResponse:
     context["revisions"] = revision_history(edition, hide_below=hide_below)
     context["policy"] = disclosure.policy_for(edition)
     context["audience"] = disclosure.audience_for(request.user, edition)
+    context["may_change_policy"] = access.is_var_staff(request.user) and edition.status != Edition.Status.PUBLISHED
     return render(request, "monitor/edition.html", context)
 
 

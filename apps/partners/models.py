@@ -260,6 +260,7 @@ class AuditEvent(AppendOnlyModel):
         EDITION_CORRECTION_OPENED = "edition.correction_opened", _("Correctie van een editie geopend")
         EDITION_REVISION_PUBLISHED = "edition.revision_published", _("Herziene editie gepubliceerd")
         EDITION_CHANGED = "edition.changed", _("Editie gewijzigd")
+        EDITION_DISCLOSURE_CHANGED = "edition.disclosure_changed", _("Afscherming van een editie gewijzigd")
         REMINDER_SENT = "edition.reminder_sent", _("Herinnering verstuurd")
         REPORT_CHAPTER_CHANGED = "report.chapter_changed", _("Rapporttekst gewijzigd")
         REPORT_CHAPTER_REMOVED = "report.chapter_removed", _("Rapporttekst verwijderd")

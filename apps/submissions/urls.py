@@ -1,6 +1,15 @@
 from django.urls import path
 
-from apps.submissions import edition_views, handoff_views, history_views, overview_views, staff_views, upload_views, views
+from apps.monitor import policy_views
+from apps.submissions import (
+    edition_views,
+    handoff_views,
+    history_views,
+    overview_views,
+    staff_views,
+    upload_views,
+    views,
+)
 
 urlpatterns = [
     path("aanleveringen/<int:pk>/", views.submission_form, name="submission_form"),
@@ -24,6 +33,8 @@ urlpatterns = [
         name="edition_revision_csv",
     ),
     path("beheer/edities/<int:year>/herinnering/", overview_views.send_reminder, name="edition_send_reminder"),
+    # The edition's disclosure policy (apps/monitor: it decides what the monitor hides).
+    path("beheer/edities/<int:year>/afscherming/", policy_views.edition_disclosure, name="edition_disclosure"),
     path("beheer/edities/<int:year>/<slug:move>/", edition_views.edition_change, name="edition_change"),
     path("beheer/aanleveringen/<int:pk>/", staff_views.review_submission, name="review_submission"),
     path("beheer/audit/", staff_views.audit_log, name="audit_log"),

@@ -57,6 +57,7 @@ PAGES: list[Page] = [
     Page("close edition page", "edition_close", STAFF, "open_year"),
     Page("reopen edition page", "edition_reopen", STAFF, "year"),
     Page("publish edition page", "edition_publish", STAFF, "year"),
+    Page("disclosure policy page", "edition_disclosure", STAFF, "year"),
     Page("correction page", "edition_correction", STAFF, "public_year"),
     Page("revision CSV", "edition_revision_csv", STAFF, "public_year", (("number", 1),)),
     Page("audit log", "audit_log", STAFF, "none"),
