@@ -500,23 +500,32 @@ class RevisionView:
 def revision_history(edition: Edition, *, hide_below: int | None = None) -> list[RevisionView]:
     """The edition's publications, newest first, with their changed figures (old -> new).
 
-    `hide_below`: outside the VAR, a changed figure smaller than the suppression threshold shows as
-    "< n", so the list never discloses a small count the tables hide.
+    `hide_below` (readers of the protected figures): a changed count of persons shows no number at
+    all. Its old and new value are one organisation's figure, finer than the tables (which add up
+    organisations and hide small counts and whatever would give them away): 7 -> 8 beside a table
+    total of 12 would tell a reader that the others count 4 or 5. Other figures (cases, checks) show
+    as the tables show them, a small one as "< n".
     """
+    persons = (
+        set(Indicator.objects.filter(edition=edition, counts_persons=True).values_list("code", flat=True))
+        if hide_below
+        else set()
+    )
 
-    def shown(value):
+    def shown(value, code: str):
         if value is None:
             return "."
+        if code in persons and isinstance(value, int):
+            return _("afgeschermd")
         if hide_below and isinstance(value, int) and 0 < value < hide_below:
             return f"< {hide_below}"
         return value
 
+    def change(c: dict) -> dict:
+        code = c["key"].split("|")[2]
+        return c | {"old": shown(c["old"], code), "new": shown(c["new"], code)}
+
     return [
-        RevisionView(
-            number=r.number,
-            published_at=r.published_at,
-            reason=r.reason,
-            changes=[c | {"old": shown(c["old"]), "new": shown(c["new"])} for c in r.changes],
-        )
+        RevisionView(number=r.number, published_at=r.published_at, reason=r.reason, changes=[change(c) for c in r.changes])
         for r in edition.revisions.order_by("-number")
     ]
