@@ -58,6 +58,8 @@ MATRIX: dict[str, tuple[str, dict[str, int]]] = {
     "edition_disclosure": ("get", STAFF_ONLY),
     # The matrix's edition is open, not published: staff are sent back to the overview.
     "edition_correction": ("get", _row(LOGIN, 404, 404, 404, 404, 302, 302)),
+    # No correction runs in the matrix's edition: staff are sent back to the overview.
+    "edition_correction_cancel": ("get", _row(LOGIN, 404, 404, 404, 404, 302, 302)),
     # No revision before publication.
     "edition_revision_csv": ("get", _row(LOGIN, 404, 404, 404, 404, 404, 404)),
     # "Niets te melden" is the coordinator's; staff set "niet van toepassing" instead.

@@ -259,6 +259,7 @@ class AuditEvent(AppendOnlyModel):
         EDITION_PUBLISHED = "edition.published", _("Editie gepubliceerd")
         EDITION_CORRECTION_OPENED = "edition.correction_opened", _("Correctie van een editie geopend")
         EDITION_REVISION_PUBLISHED = "edition.revision_published", _("Herziene editie gepubliceerd")
+        EDITION_CORRECTION_CANCELLED = "edition.correction_cancelled", _("Correctie van een editie ingetrokken")
         EDITION_CHANGED = "edition.changed", _("Editie gewijzigd")
         EDITION_DISCLOSURE_CHANGED = "edition.disclosure_changed", _("Afscherming van een editie gewijzigd")
         REMINDER_SENT = "edition.reminder_sent", _("Herinnering verstuurd")

@@ -488,6 +488,8 @@ class SubmissionEvent(AppendOnlyModel):
         NOTHING_TO_REPORT = "nothing_to_report", _("Niets te melden")
         NOT_APPLICABLE = "not_applicable", _("Niet van toepassing verklaard")
         RESTORE = "restore", _("Teruggezet naar concept")
+        # A correction withdrawn: back to the published state and figures (apps/submissions/corrections.py).
+        CANCEL_CORRECTION = "cancel_correction", _("Correctie ingetrokken")
         # A contributor's hand-off: the draft stays a draft.
         READY = "ready", _("Klaar voor de coördinator")
 

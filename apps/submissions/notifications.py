@@ -77,6 +77,11 @@ def notify_transition(*, event_id: int) -> int:
         return _send(
             "submissions/email/reopened.txt", context, coordinator_emails(submission.organisation), f"Heropend: {title}"
         )
+    if event.action == SubmissionEvent.Action.CANCEL_CORRECTION:
+        return _send(
+            "submissions/email/correction_cancelled.txt", context, coordinator_emails(submission.organisation),
+            f"Correctie ingetrokken: {title}",
+        )  # fmt: skip
     return 0
 
 

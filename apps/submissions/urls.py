@@ -2,6 +2,7 @@ from django.urls import path
 
 from apps.monitor import policy_views
 from apps.submissions import (
+    correction_views,
     edition_views,
     handoff_views,
     history_views,
@@ -27,6 +28,11 @@ urlpatterns = [
     path("beheer/edities/<int:year>/heropenen/", edition_views.edition_reopen, name="edition_reopen"),
     path("beheer/edities/<int:year>/publiceren/", edition_views.edition_publish, name="edition_publish"),
     path("beheer/edities/<int:year>/correctie/", edition_views.edition_correction, name="edition_correction"),
+    path(
+        "beheer/edities/<int:year>/correctie/intrekken/",
+        correction_views.edition_correction_cancel,
+        name="edition_correction_cancel",
+    ),
     path(
         "beheer/edities/<int:year>/revisies/<int:number>.csv",
         edition_views.edition_revision_csv,

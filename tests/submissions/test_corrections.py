@@ -1,15 +1,18 @@
-"""Corrections after publication: reopen only what is affected, re-approve, publish revision n+1."""
+"""Corrections after publication: reopen only what is affected, re-approve, publish revision n+1;
+or withdraw the correction, back to exactly the published state and figures."""
 
 from __future__ import annotations
 
 import pytest
+from django.core import mail
+from django.http import Http404
 from django.urls import reverse
 
 from apps.monitor import aggregation
 from apps.monitor.aggregation import Cell
 from apps.partners.models import AuditEvent
-from apps.submissions import editions, services
-from apps.submissions.models import Edition, EditionRevision, Submission, SubmissionEvent
+from apps.submissions import corrections, editions, services
+from apps.submissions.models import Edition, EditionRevision, Submission, SubmissionEvent, Value
 
 A = SubmissionEvent.Action
 S = Submission.Status
@@ -78,8 +81,6 @@ def test_it_opens_a_correction_only_of_a_published_edition(submission_a, vera, a
 
 
 def test_it_lets_only_staff_open_a_correction(published, alice):
-    from django.http import Http404
-
     with pytest.raises(Http404):
         _open(published[0], alice)
 
@@ -285,3 +286,159 @@ def test_it_shows_partners_no_number_of_a_changed_count_of_persons(client, publi
     client.force_login(vera)
     page = client.get(reverse("monitor_edition", args=[2024])).content.decode()
     assert ">18<" in page and ">17<" in page
+
+
+# -- withdrawing a correction ------------------------------------------------------------------------
+
+
+def _cancel(submission, user, reason="De cijfers klopten toch"):
+    return corrections.cancel_correction(edition_id=submission.edition_id, user=user, reason=reason)
+
+
+def _value(submission) -> Value:
+    return Value.objects.get(submission=submission, indicator__code=CTRL, row=CELL[1], col=CELL[2])
+
+
+def test_it_puts_back_the_published_figure_and_state(published, vera, alice):
+    rotterdam, __ = published
+    _open(rotterdam, vera)
+    _save(rotterdam, alice, 15)
+    assert _cancel(rotterdam, vera) == 1
+    rotterdam.refresh_from_db()
+    assert rotterdam.status == S.APPROVED and not rotterdam.under_correction
+    assert _value(rotterdam).number == 29
+    edition = Edition.objects.get(pk=rotterdam.edition_id)
+    assert not edition.in_correction and edition.revision == 1 and edition.revisions.count() == 1
+    assert aggregation.load_editions([2024])[2024].cell(CTRL, CELL[1:]) == Cell(number=36)
+
+
+def test_it_records_who_restored_each_cell_in_the_history(published, vera, alice):
+    rotterdam, __ = published
+    _open(rotterdam, vera)
+    _save(rotterdam, alice, 15)
+    _cancel(rotterdam, vera)
+    rotterdam.refresh_from_db()
+    newest = Value.history.filter(submission_id=rotterdam.pk).order_by("-history_id").first()
+    assert (newest.number, newest.history_user, newest.changed_in_version) == (29, vera, rotterdam.version)
+
+
+def test_it_logs_the_step_and_the_audit_entry_with_the_reason(published, vera, alice):
+    rotterdam, __ = published
+    _open(rotterdam, vera)
+    _save(rotterdam, alice, 15)
+    _cancel(rotterdam, vera)
+    event = SubmissionEvent.objects.filter(submission=rotterdam).first()  # newest first
+    assert (event.action, event.from_status, event.to_status, event.actor) == (A.CANCEL_CORRECTION, S.DRAFT, S.APPROVED, vera)
+    assert event.comment == "De cijfers klopten toch"
+    entry = AuditEvent.objects.get(action="edition.correction_cancelled")
+    assert entry.data["restored_cells"] == 1 and entry.data["submissions"] == [rotterdam.pk]
+
+
+def test_it_locks_the_submission_again(published, vera, alice):
+    rotterdam, __ = published
+    _open(rotterdam, vera)
+    _cancel(rotterdam, vera)
+    with pytest.raises(services.SubmissionLocked):
+        _save(rotterdam, alice, 16)
+
+
+def test_it_makes_an_open_form_stale_when_figures_go_back(published, vera, alice):
+    rotterdam, __ = published
+    _open(rotterdam, vera)
+    _save(rotterdam, alice, 15)
+    rotterdam.refresh_from_db()
+    before = rotterdam.version
+    _cancel(rotterdam, vera)
+    rotterdam.refresh_from_db()
+    assert rotterdam.version == before + 1
+
+
+def test_it_puts_back_a_not_applicable_submission_as_it_was(published, vera):
+    rotterdam, __ = published
+    other = Submission.objects.filter(edition=rotterdam.edition, status=S.NOT_APPLICABLE).first()
+    editions.open_correction(edition_id=other.edition_id, user=vera, reason="Toch van toepassing?", submission_ids=[other.pk])
+    other.refresh_from_db()
+    assert other.status == S.DRAFT
+    _cancel(other, vera)
+    other.refresh_from_db()
+    assert other.status == S.NOT_APPLICABLE and not other.under_correction
+
+
+def test_it_mails_the_coordinators(published, vera, alice, django_capture_on_commit_callbacks):
+    rotterdam, __ = published
+    _open(rotterdam, vera)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _cancel(rotterdam, vera)
+    assert [m.subject for m in mail.outbox if "Correctie ingetrokken" in m.subject]
+    assert any(alice.email in m.to and "De cijfers klopten toch" in m.body for m in mail.outbox)
+
+
+def test_it_needs_a_reason(published, vera):
+    rotterdam, __ = published
+    _open(rotterdam, vera)
+    with pytest.raises(editions.EditionError, match="reden"):
+        _cancel(rotterdam, vera, reason="  ")
+    assert Edition.objects.get(pk=rotterdam.edition_id).in_correction
+
+
+def test_it_withdraws_only_a_running_correction(published, vera):
+    with pytest.raises(editions.EditionError, match="geen correctie"):
+        _cancel(published[0], vera)
+
+
+def test_it_lets_only_staff_withdraw(published, vera, alice):
+    rotterdam, __ = published
+    _open(rotterdam, vera)
+    with pytest.raises(Http404):
+        _cancel(rotterdam, alice)
+    assert Edition.objects.get(pk=rotterdam.edition_id).in_correction
+
+
+# -- the page ----------------------------------------------------------------------------------------
+
+
+def _url(submission) -> str:
+    return reverse("edition_correction_cancel", args=[submission.edition.year])
+
+
+def test_it_shows_staff_what_goes_back(client, published, vera):
+    rotterdam, __ = published
+    _open(rotterdam, vera)
+    client.force_login(vera)
+    page = client.get(_url(rotterdam)).content.decode()
+    assert "Correctie intrekken" in page and rotterdam.form.title in page
+    assert _url(rotterdam) in client.get(reverse("edition_overview", args=[2024])).content.decode()
+
+
+def test_it_gives_partners_404(client, published, vera, alice):
+    rotterdam, __ = published
+    _open(rotterdam, vera)
+    client.force_login(alice)
+    assert client.get(_url(rotterdam)).status_code == 404
+    assert client.post(_url(rotterdam), {"reason": "Weg ermee"}).status_code == 404
+    assert Edition.objects.get(pk=rotterdam.edition_id).in_correction
+
+
+def test_it_asks_for_the_reason_beside_the_field(client, published, vera):
+    rotterdam, __ = published
+    _open(rotterdam, vera)
+    client.force_login(vera)
+    response = client.post(_url(rotterdam), {"reason": ""})
+    assert response.status_code == 200 and response.context["form"].errors["reason"]
+    assert Edition.objects.get(pk=rotterdam.edition_id).in_correction
+
+
+def test_it_withdraws_and_goes_back_to_the_overview(client, published, vera):
+    rotterdam, __ = published
+    _open(rotterdam, vera)
+    client.force_login(vera)
+    response = client.post(_url(rotterdam), {"reason": "Verkeerde aanlevering gekozen"})
+    assert response.status_code == 302 and response["Location"] == reverse("edition_overview", args=[2024])
+    assert not Edition.objects.get(pk=rotterdam.edition_id).in_correction
+
+
+def test_it_sends_staff_back_when_no_correction_runs(client, published, vera):
+    client.force_login(vera)
+    response = client.get(_url(published[0]))
+    assert response.status_code == 302

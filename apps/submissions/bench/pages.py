@@ -83,6 +83,7 @@ PAGES: list[Page] = [
 
 NOT_MEASURED: dict[str, str] = {
     "healthz": "a probe of the database, cache, broker and worker, not a page",
+    "edition_correction_cancel": "needs a correction in progress; the generated data has none (the correction page is measured)",
     "report_text_edit": "the generated data has no editorial texts (the new-text page is measured)",
     "monitor_export_progress": "needs an export job in progress; the exports section times the builds",
     "monitor_export_file": "idem: a built file; the exports section times the builds",
