@@ -527,5 +527,5 @@ def revision_history(edition: Edition, *, hide_below: int | None = None) -> list
 
     return [
         RevisionView(number=r.number, published_at=r.published_at, reason=r.reason, changes=[change(c) for c in r.changes])
-        for r in edition.revisions.order_by("-number")
+        for r in edition.revisions.order_by("-number").defer("figures")  # the snapshot: every figure of the edition
     ]
