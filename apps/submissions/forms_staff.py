@@ -144,8 +144,10 @@ def checkbox_list(field: forms.BoundField) -> SafeString:
 
 class OverviewFilterForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("Soort"), required=False, choices=[("", _("Alle soorten")), *OrganisationKind.choices]
+        label=_("Soort"), required=False, choices=[("", _("Alle soorten")), *OrganisationKind.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     subregion = forms.ChoiceField(
-        label=_("Subregio"), required=False, choices=[("", _("Alle subregio's")), *Subregion.choices]
+        label=_("Subregio"), required=False, choices=[("", _("Alle subregio's")), *Subregion.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
