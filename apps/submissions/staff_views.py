@@ -149,8 +149,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("before", None)
     query.pop("formaat", None)
+    other_filters = query.copy()  # for the links that pick one of the organisations a search fits
+    other_filters.pop("organisation", None)
     return render(
         request,
         "submissions/audit_log.html",
-        {"form": form, "events": page.events, "rows": rows, "older_than": page.older_than, "query": query.urlencode()},
+        {
+            "form": form, "events": page.events, "rows": rows, "older_than": page.older_than, "query": query.urlencode(),
+            "organisation_query": other_filters.urlencode(),
+        },
     )
