@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.partners.directory import search_q
 from apps.partners.models import AuditEvent, Organisation, User
 from apps.partners.spreadsheets import csv_safe
 from apps.partners.widgets import QuickSelect
@@ -34,22 +35,74 @@ def _type_choices() -> list[tuple[str, str]]:
     )
 
 
+# How many organisations a search that fits several offers to choose from.
+MATCHES_SHOWN = 10
+
+
 class AuditFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("Vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Tot en met"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    action = forms.ChoiceField(label=_("Soort"), required=False, choices=_type_choices)
-    organisation = forms.ModelChoiceField(
-        label=_("Organisatie"), required=False, queryset=Organisation.objects.order_by("name"), to_field_name="slug",
-        widget=QuickSelect,
+    date_from = forms.DateField(
+        label=_("Vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"})
     )
-    q = forms.EmailField(label=_("Persoon (e-mailadres)"), required=False, max_length=254)
+    date_to = forms.DateField(
+        label=_("Tot en met"), required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+    )
+    action = forms.ChoiceField(
+        label=_("Soort"), required=False, choices=_type_choices, widget=QuickSelect(attrs={"class": "form-select form-select-sm"})
+    )
+    # A search, not a list of every organisation (1,000 options were most of the page's bytes and
+    # time): a slug (the links of other pages), a whole name, or a part of one that fits one organisation.
+    organisation = forms.CharField(
+        label=_("Organisatie"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "class": "form-control form-control-sm", "placeholder": _("Naam, slug of CBS-code")}
+        ),
+    )
+    q = forms.EmailField(
+        label=_("Persoon (e-mailadres)"), required=False, max_length=254,
+        widget=forms.EmailInput(attrs={"class": "form-control form-control-sm", "placeholder": "naam@organisatie.nl"}),
+    )
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation_matches: list[Organisation] = []  # the choice offered when a search fits several
+
+    def clean_organisation(self) -> Organisation | None:
+        text = self.cleaned_data["organisation"].strip()
+        if not text:
+            return None
+        exact = list(
+            Organisation.objects.filter(Q(slug=text) | Q(name__iexact=text) | Q(short_name__iexact=text))
+            .order_by("name")[: MATCHES_SHOWN + 1]
+        )
+        if by_slug := [o for o in exact if o.slug == text]:
+            return by_slug[0]
+        if len(exact) == 1:
+            return exact[0]
+        matches = exact or list(Organisation.objects.filter(search_q(text)).order_by("name")[: MATCHES_SHOWN + 1])
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise forms.ValidationError(_("Geen organisatie gevonden met „%(text)s”."), params={"text": text})
+        self.organisation_matches = matches[:MATCHES_SHOWN]
+        raise forms.ValidationError(_("„%(text)s” past bij meer organisaties; kies er een."), params={"text": text})
 
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
             self.add_error("date_to", _("De einddatum ligt vóór de begindatum."))
         return data
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Bootstrap marks a field in error by its widget's class; each form has its own copy of the fields.
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:
@@ -87,6 +140,11 @@ def page_of(events: QuerySet[AuditEvent], before: int | None) -> Page:
     rows = list(events[: PAGE_SIZE + 1])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
+    # get_action_display() translates and hashes every one of the ~45 labels on each call (most
+    # of the page's time at two calls an entry): looked up once a page instead.
+    labels = {value: str(label) for value, label in AuditEvent.Action.choices}
+    for event in rows:
+        event.action_label = labels.get(event.action, event.action)
     return Page(events=rows, older_than=rows[-1].pk if more else None)
 
 

@@ -39,6 +39,18 @@ class OrganisationFilterForm(forms.Form):
     )
 
 
+def search_q(q: str, *, prefix: str = "") -> Q:
+    """Name, short name, slug or CBS code containing `q` (any case); `prefix` reaches the organisation
+    through a relation ("organisation__"). The staff list, the edition overview and the audit log
+    search the same way."""
+    return (
+        Q(**{f"{prefix}name__icontains": q})
+        | Q(**{f"{prefix}short_name__icontains": q})
+        | Q(**{f"{prefix}slug__icontains": q})
+        | Q(**{f"{prefix}cbs_code__icontains": q})
+    )
+
+
 def organisation_page(*, q: str = "", kind: str = "", subregion: str = "", page: str | int | None = 1) -> Page:
     """One page of organisations (kind, then name) matching the filters, each with `member_count`.
 
@@ -46,9 +58,7 @@ def organisation_page(*, q: str = "", kind: str = "", subregion: str = "", page:
     """
     organisations = Organisation.objects.order_by("kind", "name", "pk")
     if q := q.strip():
-        organisations = organisations.filter(
-            Q(name__icontains=q) | Q(short_name__icontains=q) | Q(slug__icontains=q) | Q(cbs_code__icontains=q)
-        )
+        organisations = organisations.filter(search_q(q))
     if kind:
         organisations = organisations.filter(kind=kind)
     if subregion:

@@ -18,7 +18,14 @@ from django.utils.translation import gettext as _
 
 from apps.partners import access
 from apps.submissions import editions
-from apps.submissions.forms_staff import CorrectionForm, EditionCreateForm, PublishForm, ReasonForm, checkbox_list
+from apps.submissions.forms_staff import (
+    CorrectionForm,
+    EditionCreateForm,
+    PublishForm,
+    ReasonForm,
+    checkbox_list,
+    correction_choices,
+)
 from apps.submissions.models import Edition, EditionRevision, Submission
 from apps.submissions.selectors import submissions_for
 from apps.submissions.services import Action, TransitionNotAllowed, may_act, transition
@@ -137,14 +144,10 @@ def edition_correction(request: HttpRequest, year: int) -> HttpResponse:
         return redirect("edition_overview", year=year)
     candidates = (
         Submission.objects.filter(edition=edition, status__in=editions.FINAL_STATES)
-        .order_by("organisation__name", "form__order")
+        .order_by("form__order", "form__title", "organisation__name", "pk")
         .values_list("pk", "organisation__short_name", "organisation__name", "form__title", "status")
     )
-    labels = dict(Submission.Status.choices)
-    choices = [
-        (pk, f"{short_name or name} – {title} ({str(labels.get(status, status)).lower()})")
-        for pk, short_name, name, title, status in candidates
-    ]
+    choices = correction_choices(candidates)
     form = CorrectionForm(request.POST or None, choices=choices)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,11 +1,12 @@
-"""The staff's edition overview: every submission of an edition with its state, in fixed queries."""
+"""The staff's edition overview: the submissions of an edition with their state, a page at a time, in fixed queries."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from html import escape
 
-from django.db.models import Count, F, Max
+from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_AP
@@ -14,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.partners.directory import search_q
 from apps.partners.models import OrganisationKind, Subregion
 from apps.submissions.models import STATUS_COLOURS, Edition, ReminderLog, Submission, Value, is_late
 
@@ -77,6 +79,10 @@ _FIELDS = (
 )
 
 
+# Kind, then name: the order staff know from the paper lists.
+DEFAULT_ORDER = ("organisation__kind", "organisation__name", "form__order", "pk")
+
+
 class _DateFormat:
     """`date_format(localtime(value), "j N Y H:i")` (DATETIME_FORMAT: "1 dec 2026 10:05") for many
     values, with the month names looked up once."""
@@ -94,51 +100,78 @@ class _DateFormat:
         return f"{value.day} {self.months[value.month]} {value.year}"
 
 
-def _last_reminders(edition: Edition) -> dict:
+def _last_reminders(edition: Edition, organisation_ids: set[int] | None) -> dict:
     """The day of the last reminder per organisation, in one grouped query (only an open edition sends them)."""
     if edition.status != Edition.Status.OPEN:
         return {}
+    reminders = ReminderLog.objects.filter(edition=edition)
+    if organisation_ids is not None:
+        reminders = reminders.filter(organisation_id__in=organisation_ids)
     return dict(
-        ReminderLog.objects.filter(edition=edition)
-        .values("organisation_id")
-        .annotate(last=Max("sent_on"))
-        .values_list("organisation_id", "last")
+        reminders.values("organisation_id").annotate(last=Max("sent_on")).values_list("organisation_id", "last")
     )
 
 
-def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -> tuple[list[OverviewRow], dict]:
-    """Rows per submission and the counts at the top, in three queries whatever the edition's size.
+def _edits_since_approval(edition: Edition, submission_ids: set[int] | None) -> dict:
+    """Values changed after approval, per submission, in one grouped query."""
+    values = Value.objects.filter(
+        submission__edition=edition,
+        submission__approved_version__isnull=False,
+        # Only a submission saved again after its approval can hold such values; saying so lets
+        # the database skip the values of the (many) untouched approved submissions.
+        submission__version__gt=F("submission__approved_version"),
+        changed_in_version__gt=F("submission__approved_version"),
+    )
+    if submission_ids is not None:
+        values = values.filter(submission_id__in=submission_ids)
+    return dict(values.values("submission_id").annotate(n=Count("id")).values_list("submission_id", "n"))
 
-    Open findings are counted when a submission is saved (Submission.open_findings), so the
-    overview never re-runs the rules for every organisation.
+
+def state_q(state: str) -> Q:
+    """The submissions in an overview state ("not_started" is a draft never saved: version 1)."""
+    if state == "not_started":
+        return Q(status=Submission.Status.DRAFT, version=1)
+    if state == "draft":
+        return Q(status=Submission.Status.DRAFT) & ~Q(version=1)
+    return Q(status=state)
+
+
+def overview_submissions(
+    *, edition: Edition, kind: str = "", subregion: str = "", q: str = "", status: str = "", ordering=DEFAULT_ORDER
+):
+    """The edition's submissions matching the filters, in the order given (read them with overview_rows).
+
+    Filtering and ordering happen in the database, so a page of the overview reads 50 rows, not 1,000,
+    and its count needs no join.
     """
-    submissions = (
-        Submission.objects.filter(edition=edition)
-        .order_by("organisation__kind", "organisation__name", "form__order")
-    )
+    submissions = Submission.objects.filter(edition=edition)
     if kind:
         submissions = submissions.filter(organisation__kind=kind)
     if subregion:
         submissions = submissions.filter(organisation__subregion=subregion)
+    if q := q.strip():
+        submissions = submissions.filter(search_q(q, prefix="organisation__"))
+    if status:
+        submissions = submissions.filter(state_q(status))
+    return submissions.order_by(*ordering)
 
-    edits = dict(
-        Value.objects.filter(
-            submission__edition=edition,
-            submission__approved_version__isnull=False,
-            # Only a submission saved again after its approval can hold such values; saying so lets
-            # the database skip the values of the (many) untouched approved submissions.
-            submission__version__gt=F("submission__approved_version"),
-            changed_in_version__gt=F("submission__approved_version"),
-        )
-        .values("submission_id")
-        .annotate(n=Count("id"))
-        .values_list("submission_id", "n")
-    )
+
+def overview_rows(edition: Edition, submissions, *, whole: bool = False) -> list[OverviewRow]:
+    """Rows of the overview for `submissions` (a queryset, also a sliced one: a page), in three queries
+    whatever their number.
+
+    `whole`: these are all the edition's (filtered) submissions (the CSV), so the edits and reminders
+    are read for the edition rather than for a list of a thousand ids.
+    """
+    records = list(submissions.values_list(*_FIELDS))
+    pks = None if whole else {record[0] for record in records}
+    organisation_ids = None if whole else {record[9] for record in records}
+    edits = _edits_since_approval(edition, pks) if whole or pks else {}
+    reminded = _last_reminders(edition, organisation_ids) if whole or organisation_ids else {}
 
     review_prefix = reverse("review_submission", args=[0])[:-2]  # "/beheer/aanleveringen/"
     kinds = {value: str(label) for value, label in OrganisationKind.choices}
     subregions = {value: str(label) for value, label in Subregion.choices}
-    reminded = _last_reminders(edition)
     date = _DateFormat()
     today = timezone.localdate()
     published = edition.status == Edition.Status.PUBLISHED
@@ -149,7 +182,7 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
     for (
         pk, status, version, open_findings, submitted_at, updated_at, slug, name, short_name, organisation_id, org_kind,
         org_subregion, form_title, editor_name, editor_email, reason, under_correction,
-    ) in submissions.values_list(*_FIELDS):
+    ) in records:
         state = "not_started" if status == Submission.Status.DRAFT and version == 1 else status
         label = labels[state]
         if under_correction:
@@ -189,19 +222,55 @@ def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -
                 reminded_on=date.day(reminded[organisation_id]) if organisation_id in reminded else "",
             )
         )
+    return rows
 
-    # Each submission counts in exactly one of open / waiting / approved: an approved one is not
-    # "ingediend" as well (that read "Ingediend 1 / Goedgekeurd 1" for one submission).
-    counts = {
-        "expected": len(rows),
-        "open": sum(1 for r in rows if r.status in {Submission.Status.DRAFT, Submission.Status.RETURNED}),
-        "submitted": sum(1 for r in rows if r.status == Submission.Status.SUBMITTED),
-        "approved": sum(1 for r in rows if r.status == Submission.Status.APPROVED),
-        "nothing_to_report": sum(1 for r in rows if r.status == Submission.Status.NOTHING_TO_REPORT),
-        "not_applicable": sum(1 for r in rows if r.status == Submission.Status.NOT_APPLICABLE),
-        "late": sum(1 for r in rows if r.late),
-    }
-    return rows, counts
+
+def _late_q(edition: Edition) -> Q | None:
+    """`models.is_late` as a condition, for counting in the database (None: nothing can be late)."""
+    if edition.deadline is None:
+        return None
+    # Submitted on a (local) day after the deadline: at or after the midnight that ends it.
+    day_after = timezone.make_aware(datetime.datetime.combine(edition.deadline + datetime.timedelta(days=1), datetime.time.min))
+    late = Q(submitted_at__gte=day_after)
+    if edition.status != Edition.Status.PUBLISHED and timezone.localdate() > edition.deadline:
+        late |= Q(submitted_at__isnull=True, status__in=[Submission.Status.DRAFT, Submission.Status.RETURNED])
+    return late
+
+
+def overview_counts(*, edition: Edition, kind: str = "", subregion: str = "") -> dict:
+    """The counters at the top, in one query: counted by the database, not from a thousand rows.
+
+    Each submission counts in exactly one of open / waiting / approved: an approved one is not
+    "ingediend" as well (that read "Ingediend 1 / Goedgekeurd 1" for one submission).
+    """
+    submissions = Submission.objects.filter(edition=edition)
+    if kind:
+        submissions = submissions.filter(organisation__kind=kind)
+    if subregion:
+        submissions = submissions.filter(organisation__subregion=subregion)
+    S = Submission.Status
+    late = _late_q(edition)
+    counts = submissions.aggregate(
+        expected=Count("pk"),
+        open=Count("pk", filter=Q(status__in=[S.DRAFT, S.RETURNED])),
+        submitted=Count("pk", filter=Q(status=S.SUBMITTED)),
+        approved=Count("pk", filter=Q(status=S.APPROVED)),
+        nothing_to_report=Count("pk", filter=Q(status=S.NOTHING_TO_REPORT)),
+        not_applicable=Count("pk", filter=Q(status=S.NOT_APPLICABLE)),
+        **({"late": Count("pk", filter=late)} if late is not None else {}),
+    )
+    counts.setdefault("late", 0)
+    return counts
+
+
+def edition_overview(*, edition: Edition, kind: str = "", subregion: str = "") -> tuple[list[OverviewRow], dict]:
+    """Every row of the edition (kind, then name) and the counts at the top, in four queries whatever its size.
+
+    Open findings are counted when a submission is saved (Submission.open_findings), so the
+    overview never re-runs the rules for every organisation.
+    """
+    rows = overview_rows(edition, overview_submissions(edition=edition, kind=kind, subregion=subregion), whole=True)
+    return rows, overview_counts(edition=edition, kind=kind, subregion=subregion)
 
 
 _ROW_HTML = (

@@ -13,14 +13,14 @@ from apps.partners import access, audit
 from apps.partners.audit_log import AuditFilterForm, csv_rows, filtered_events, object_urls, page_of
 from apps.partners.models import AuditEvent
 from apps.submissions import overview_tools, services
-from apps.submissions.editions import publication_check, revision_history
+from apps.submissions.editions import revision_history
 from apps.submissions.forms_staff import (
     EditionDatesForm,
     OverviewFilterForm,
     ReviewForm,
 )
 from apps.submissions.models import Edition, Submission
-from apps.submissions.overview import edition_overview, render_rows
+from apps.submissions.overview import overview_counts, overview_rows, render_rows
 from apps.submissions.review import RemarksForm, remark_codes, review_context
 
 
@@ -43,12 +43,16 @@ def edition_overview_view(request: HttpRequest, year: int) -> HttpResponse:
         else:
             messages.success(request, _("De data zijn opgeslagen."))
             return redirect("edition_overview", year=year)
-    rows, counts = edition_overview(edition=edition, kind=kind, subregion=subregion)
     controls = overview_tools.OverviewControlsForm(request.GET or None)
-    if controls.is_valid():
-        rows = overview_tools.filter_and_sort(rows, status=controls.cleaned_data["status"], sort=controls.cleaned_data["sort"])
-    contacts = overview_tools.coordinators_by_organisation({r.organisation_id for r in rows})
+    table = controls.cleaned_data if controls.is_valid() else {}
+    selection = {
+        "kind": kind, "subregion": subregion,
+        "q": table.get("q", ""), "status": table.get("status", ""), "sort": table.get("sort", ""),
+    }
     if request.GET.get("export") == "csv":
+        # The download is the whole filtered overview, never one page of it.
+        rows = overview_rows(edition, overview_tools.selected_submissions(edition=edition, **selection), whole=True)
+        contacts = overview_tools.coordinators_by_organisation({r.organisation_id for r in rows})
         audit.record(
             action=AuditEvent.Action.EXPORT, actor=request.user, obj=edition,
             summary=f"Overzicht editie {edition.year} als CSV ({len(rows)} regels)", request=request,
@@ -56,28 +60,32 @@ def edition_overview_view(request: HttpRequest, year: int) -> HttpResponse:
         response = HttpResponse(overview_tools.overview_csv(rows, contacts), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="overzicht-{edition.year}.csv"'
         return response
+    page = overview_tools.overview_page(edition=edition, page=request.GET.get("pagina"), **selection)
+    rows = page.object_list
+    contacts = overview_tools.coordinators_by_organisation({r.organisation_id for r in rows})
+    kept = request.GET.copy()  # the filters, sort and search the page links and the CSV link keep
+    kept.pop("pagina", None)
+    kept.pop("export", None)
+    export = kept.copy()
+    export["export"] = "csv"
     return render(
         request,
         "submissions/edition_overview.html",
         {
             "edition": edition,
             "rows": rows,
+            "page": page,
+            "query": kept.urlencode(),
+            "filtered": any(selection.values()),
             "table_rows": render_rows(rows, contacts),
-            "counts": counts,
+            "counts": overview_counts(edition=edition, kind=kind, subregion=subregion),
             "filters": filters,
             "controls": controls,
             "dates": dates,
-            "check": publication_check(edition),
             "revisions": revision_history(edition),
-            "export_query": _with_export(request),
+            "export_query": export.urlencode(),
         },
     )
-
-
-def _with_export(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query["export"] = "csv"
-    return query.urlencode()
 
 
 @login_required
@@ -141,8 +149,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("before", None)
     query.pop("formaat", None)
+    other_filters = query.copy()  # for the links that pick one of the organisations a search fits
+    other_filters.pop("organisation", None)
     return render(
         request,
         "submissions/audit_log.html",
-        {"form": form, "events": page.events, "rows": rows, "older_than": page.older_than, "query": query.urlencode()},
+        {
+            "form": form, "events": page.events, "rows": rows, "older_than": page.older_than, "query": query.urlencode(),
+            "organisation_query": other_filters.urlencode(),
+        },
     )

@@ -26,7 +26,7 @@ def test_it_filters_the_audit_log_by_type_and_organisation(page, demo, settings)
     login(page, "var@demo.invalid")
     page.goto("/beheer/audit/")
     page.get_by_label("Soort").select_option("organisation.renamed")
-    page.get_by_label("Organisatie").select_option(police.slug)
+    page.get_by_label("Organisatie").fill(police.name.lower()[:-2])  # a search: part of the name will do
     page.get_by_role("button", name="Filteren").click()
 
     rows = page.locator("table tbody tr")

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.partners import audit
+from apps.partners import audit, audit_log
 from apps.partners.audit_log import PAGE_SIZE
 from apps.partners.models import AuditEvent
 
@@ -158,3 +158,60 @@ def test_it_shows_the_moment_of_an_entry_in_the_dutch_format(staff, alice):
     moment = timezone.localtime(event.at)
     assert dateformat.format(moment, "j N Y H:i") in html  # "1 dec. 2026 14:30", the project's DATETIME_FORMAT
     assert f"{moment:%Y-%m-%d}" not in html
+
+
+# -- issue 17: the organisation as a search, not a list of every organisation -----------------------
+
+
+def test_it_finds_the_organisation_by_part_of_its_name(staff, alice, charlie, org_a, org_b):
+    audit.record(action=AuditEvent.Action.INVITED, actor=alice, organisation=org_a)
+    audit.record(action=AuditEvent.Action.INVITED, actor=charlie, organisation=org_b)
+
+    events = _events(staff.get(reverse("audit_log"), {"organisation": "dordr"}))
+
+    assert [e.organisation for e in events] == [org_b]
+
+
+def test_it_offers_the_organisations_a_search_fits_keeping_the_other_filters(staff, org_a, org_b):
+    response = staff.get(reverse("audit_log"), {"organisation": "gemeente", "action": "membership.invited"})
+
+    html = response.content.decode()
+    assert "past bij meer organisaties" in html
+    matches = html.split('data-testid="organisation-matches"', 1)[1].split("</ul>", 1)[0]
+    assert f'href="?action=membership.invited&amp;organisation={org_b.slug}"' in matches
+    assert len(response.context["form"].organisation_matches) == audit_log.MATCHES_SHOWN
+
+
+def test_it_says_when_no_organisation_fits_the_search(staff):
+    html = staff.get(reverse("audit_log"), {"organisation": "bestaat-niet"}).content.decode()
+
+    assert "Geen organisatie gevonden met „bestaat-niet”." in html
+    assert 'class="form-control form-control-sm is-invalid"' in html
+
+
+def test_it_takes_a_whole_name_that_is_also_part_of_another(staff, alice, org_a):
+    from apps.partners.models import Organisation, OrganisationKind
+
+    Organisation.objects.create(name=f"{org_a.name} Zuid", slug="rotterdam-zuid", kind=OrganisationKind.GEMEENTE)
+    audit.record(action=AuditEvent.Action.INVITED, actor=alice, organisation=org_a)
+
+    events = _events(staff.get(reverse("audit_log"), {"organisation": org_a.name.upper()}))
+
+    assert [e.organisation for e in events] == [org_a]
+
+
+def test_it_lists_no_organisations_on_the_page(staff):
+    from apps.partners.models import Organisation
+
+    html = staff.get(reverse("audit_log")).content.decode()
+
+    assert Organisation.objects.count() > 20
+    assert not [slug for slug in Organisation.objects.values_list("slug", flat=True) if f'value="{slug}"' in html]
+
+
+def test_it_names_each_entry_type_in_dutch(staff, alice):
+    audit.record(action=AuditEvent.Action.MFA_DEACTIVATED, actor=alice)
+
+    html = staff.get(reverse("audit_log"), {"action": "account.mfa_removed"}).content.decode()
+
+    assert f'<span class="small">{AuditEvent.Action.MFA_DEACTIVATED.label}</span>' in html
