@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from apps.submissions import services, workbook
 from apps.submissions.models import TOTAL
 from tests.submissions.test_workbook import fill
+from tests.submissions.test_workbook_numbers import check_cells_marked_alone, red_marks
 
 GESPREKKEN = "pol_informatieve_gesprekken"
 ONDERZOEKEN = "pol_onderzoeken_273f"
@@ -113,3 +114,10 @@ def test_it_accepts_a_template_filled_in_and_saved_by_libreoffice(police_2024, t
     assert result.errors == []
     assert list(result.cells) == [(GESPREKKEN, "seksueel", "minderjarig")]
     assert result.cells[(GESPREKKEN, "seksueel", "minderjarig")].number == 12
+
+
+def test_it_keeps_each_check_cells_red_mark_when_saved_by_libreoffice(police_2024, tmp_path):
+    # One conditional format covers the check cells of a column on a sheet; LibreOffice writes back
+    # the rules as it read them, and each must still apply to each check cell on its own.
+    data = workbook.build_template(police_2024)
+    assert red_marks(saved_by_libreoffice(data, tmp_path, recalculate=False)) == check_cells_marked_alone(data)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import re
 
 from django.urls import reverse
 from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 
 from apps.submissions import services, workbook
 from apps.submissions.models import TOTAL, Indicator, Submission, Value
@@ -107,3 +110,45 @@ def test_it_accepts_a_downloaded_and_filled_in_police_workbook_and_saves_what_wa
     assert wb[sheet][coordinate].value == 19 and wb[sheet][coordinate].data_type == "n"
     result = workbook.parse_upload(police_2024, again)
     assert result.is_valid and result.cells == {} and result.changes == []
+
+
+def red_marks(data: bytes) -> dict[tuple[str, str], str]:
+    """{(sheet, cell): the conditional format's formula as it applies to that very cell}.
+
+    A rule's relative references are shifted from the top-left corner of its ranges to each cell.
+    """
+    marks = {}
+    for ws in load_workbook(io.BytesIO(data)).worksheets:
+        for formatting in ws.conditional_formatting:
+            ranges = [CellRange(r) for r in str(formatting.sqref).split()]
+            top, left = min(r.min_row for r in ranges), min(r.min_col for r in ranges)
+            for rule in formatting.rules:
+                for area in ranges:
+                    for row in range(area.min_row, area.max_row + 1):
+                        for column in range(area.min_col, area.max_col + 1):
+
+                            def shifted(match, row=row, column=column):
+                                c = column_index_from_string(match.group(1)) + column - left
+                                return f"{get_column_letter(c)}{int(match.group(2)) + row - top}"
+
+                            here = f"{get_column_letter(column)}{row}"
+                            marks[(ws.title, here)] = re.sub(r"\b([A-Z]{1,3})(\d+)\b", shifted, rule.formula[0])
+    return marks
+
+
+def check_cells_marked_alone(data: bytes) -> dict[tuple[str, str], str]:
+    """What red_marks must be: each formula cell of the section sheets marked by a rule on itself."""
+    expected = {}
+    for ws in load_workbook(io.BytesIO(data)).worksheets[1:-2]:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    here = cell.coordinate
+                    expected[(ws.title, here)] = f'LEFT({here},6)="Let op"' if cell.column == 1 else f'LEFT({here},1)="≠"'
+    return expected
+
+
+def test_it_marks_each_check_cell_red_by_a_rule_on_that_cell(police_2024):
+    data = workbook.build_template(police_2024)
+    expected = check_cells_marked_alone(data)
+    assert len(expected) > 20 and red_marks(data) == expected

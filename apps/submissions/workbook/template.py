@@ -53,6 +53,7 @@ _CHECK = {"italic": True, "font_color": "#595959", "align": "right"}
 _MISMATCH = {"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"}  # a conditional format
 
 _COUNT, _BOOLEAN, _TEXT = "count", "boolean", "text"  # the validations of a section sheet
+_SUM, _SUMMARY = "sum", "summary"  # the check cells marked red on a mismatch
 
 
 def _validations() -> dict[str, dict]:
@@ -172,7 +173,7 @@ def _runs(cells: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
     return [(a, b, c, d) for a, b, c, d in joined]
 
 
-def _write_checks(sheet: Sheet, block: Block, context: FormContext, mismatch_format) -> None:
+def _write_checks(sheet: Sheet, block: Block, context: FormContext, marks: dict) -> None:
     """Formula cells beside the inputs: each total recomputed from its parts, a mismatch marked ≠.
 
     They are locked and never read back: the upload reads only the yellow input cells. Each carries
@@ -207,16 +208,12 @@ def _write_checks(sheet: Sheet, block: Block, context: FormContext, mismatch_for
         written.append((r, c))
         mismatches.append(_mismatch(total, parts))
         any_mismatch = any_mismatch or mismatch
-    # A ≠ is marked red: one conditional format per run of check cells (a column of row sums, a row
-    # of column sums), its formula relative to the run's first cell as Excel's own dialog writes it.
-    for first_row, first_column, last_row, last_column in _runs(written):
-        sheet.highlight(first_row, first_column, last_row, last_column, f'=LEFT({coordinate(first_row, first_column)},1)="≠"', mismatch_format)
+    marks[_SUM].extend(_runs(written))
     if block.check_row and mismatches:
         warning, fine = _("Let op: een totaal wijkt af van de som van de delen (≠)"), _("Controle: som van de delen")
         formula = '=IF(OR({}),"{}","{}")'.format(",".join(mismatches), warning, fine)
         sheet.formula(block.check_row, 1, formula, warning if any_mismatch else fine, _NOTE, _WRAP_TOP)
-        criteria = f'=LEFT({coordinate(block.check_row, 1)},6)="{_("Let op")}"'
-        sheet.highlight(block.check_row, 1, block.check_row, 1, criteria, mismatch_format)
+        marks[_SUMMARY].append((block.check_row, 1, block.check_row, 1))
 
 
 def _write_text_block(sheet: Sheet, block: Block, context: FormContext, year: int | None, ranges: dict) -> None:
@@ -237,8 +234,27 @@ def _write_text_block(sheet: Sheet, block: Block, context: FormContext, year: in
         sheet.merged(r, prev, prev + TEXT_WIDTH - 1, old, _PREVIOUS, _WRAP_TOP)
 
 
+def _mark_mismatches(sheet: Sheet, marks: dict, mismatch_format) -> None:
+    """A ≠ (and a summary's "Let op") in red: one conditional format per kind and column of the sheet.
+
+    Each covers the runs of check cells that start in one column, the topmost first: its formula
+    is relative to that run's first cell, which is then the first cell, the first range's corner
+    and the whole area's corner at once, so no reading of a relative reference can differ.
+    """
+    criteria = {_SUM: '=LEFT({},1)="≠"', _SUMMARY: '=LEFT({},6)="%s"' % _("Let op")}
+    for kind, runs in marks.items():
+        by_column: dict[int, list[tuple[int, int, int, int]]] = {}
+        for run in runs:
+            by_column.setdefault(run[1], []).append(run)
+        for column_runs in by_column.values():
+            column_runs.sort()
+            first = coordinate(column_runs[0][0], column_runs[0][1])
+            sheet.highlight([_area(*run) for run in column_runs], criteria[kind].format(first), mismatch_format)
+
+
 def _write_section_sheet(sheet: Sheet, plan_: SheetPlan, submission: Submission, context: FormContext, year, mismatch_format) -> None:
     ranges: dict[str, list[str]] = {_COUNT: [], _BOOLEAN: [], _TEXT: []}
+    marks: dict[str, list[tuple[int, int, int, int]]] = {_SUM: [], _SUMMARY: []}
     widest = 1
     sheet.text(1, 1, plan_.section_title, _TITLE)
     sheet.text(
@@ -258,7 +274,7 @@ def _write_section_sheet(sheet: Sheet, plan_: SheetPlan, submission: Submission,
             widest = max(widest, (block.previous_column + TEXT_WIDTH - 1) if year else 1 + TEXT_WIDTH)
         else:
             _write_count_block(sheet, block, context, year, ranges)
-            _write_checks(sheet, block, context, mismatch_format)
+            _write_checks(sheet, block, context, marks)
             columns = len(block.grid.cols)
             widest = max(widest, (block.previous_column + columns - 1) if year else (block.check_column or 1 + columns))
     sheet.widths(1, 1, 48)
@@ -266,6 +282,7 @@ def _write_section_sheet(sheet: Sheet, plan_: SheetPlan, submission: Submission,
         sheet.widths(2, widest, 16)
     for kind, options in _validations().items():
         sheet.validate(ranges[kind], options)
+    _mark_mismatches(sheet, marks, mismatch_format)
     sheet.ws.protect("", {"format_columns": True, "format_rows": True})  # resizing columns and rows stays possible
     sheet.ws.freeze_panes(0, 1)  # column A (the labels) stays in view
 

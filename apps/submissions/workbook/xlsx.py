@@ -114,15 +114,11 @@ class Sheet:
             # The first range is the call's own; multi_range (all of them) becomes the sqref written.
             checked(self.ws.data_validation(ranges[0], {**options, "multi_range": " ".join(ranges)}), "a validation")
 
-    def highlight(self, first_row: int, first_column: int, last_row: int, last_column: int, criteria: str, cell_format: Format) -> None:
-        """Conditional format of a range by a formula (relative to the range's first cell)."""
+    def highlight(self, ranges: list[str], criteria: str, cell_format: Format) -> None:
+        """One conditional format by a formula over these ranges (relative to the first range's first cell)."""
         checked(
             self.ws.conditional_format(
-                first_row - 1,
-                first_column - 1,
-                last_row - 1,
-                last_column - 1,
-                {"type": "formula", "criteria": criteria, "format": cell_format},
+                ranges[0], {"type": "formula", "criteria": criteria, "format": cell_format, "multi_range": " ".join(ranges)}
             ),
             "a conditional format",
         )
