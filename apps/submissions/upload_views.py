@@ -17,7 +17,6 @@ from apps.partners import access, audit
 from apps.partners.models import AuditEvent
 from apps.submissions import services, workbook
 from apps.submissions.models import Submission
-from apps.submissions.selectors import load_form_context
 from apps.submissions.services import CellInput
 from apps.submissions.views import _get_submission_for_user
 
@@ -90,7 +89,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         request.session.pop(_session_key(submission), None)
         return _render_upload(request, submission, errors=result.errors)
 
-    context = load_form_context(submission)
+    context = result.context  # loaded once, by the check of the file
     findings = context.findings(workbook.figures_after(context, result.cells)) if result.cells else []
     if result.cells or result.explanations:
         request.session[_session_key(submission)] = {

@@ -305,3 +305,22 @@ def test_it_offers_the_excel_buttons_on_the_form(client, alice, submission_a):
     upload_page = client.get(_upload_url(submission_a)).content.decode()
     assert 'enctype="multipart/form-data"' in upload_page
     assert '<label class="form-label" for="id_bestand">' in upload_page and 'id="id_bestand"' in upload_page
+
+
+def test_it_loads_the_form_once_to_check_an_upload_and_show_its_changes(client, alice, submission_a, monkeypatch):
+    from apps.submissions import selectors, upload_views
+    from apps.submissions.workbook import upload as checking
+
+    client.force_login(alice)
+    filled = fill(_download(client, submission_a), {(CTRL, "bouwplaatsen", ""): 3})
+    loads: list[int] = []
+
+    def counting(submission):
+        loads.append(submission.pk)
+        return selectors.load_form_context(submission)
+
+    monkeypatch.setattr(checking, "load_form_context", counting)
+    monkeypatch.setattr(upload_views, "load_form_context", counting, raising=False)
+    preview = _upload(client, submission_a, filled)
+    assert preview.status_code == 200 and "Controles op bouwplaatsen" in preview.content.decode()
+    assert loads == [submission_a.pk]

@@ -1,8 +1,9 @@
 """A submission form as an Excel workbook: download to fill in offline, upload to save.
 
-`build_template` writes one sheet per section, laid out as the web form (labels locked, input cells
-open, data validation, last year's approved figures beside in grey) plus a very hidden `_meta`
-sheet that says which submission the file belongs to and which cell holds which figure.
+`build_template` writes (with XlsxWriter) one sheet per section, laid out as the web form (labels
+locked, input cells open, data validation, last year's approved figures beside in grey) plus a very
+hidden `_meta` sheet that says which submission the file belongs to and which cell holds which
+figure. Uploads are read with openpyxl.
 
 `parse_upload` checks an uploaded file without writing anything: size, zip structure (zip bombs
 are refused before openpyxl sees them), the `_meta` sheet against this submission, and every input

@@ -56,6 +56,7 @@ class UploadResult:
     notes: list[str] = field(default_factory=list)
     base_version: int | None = None  # the submission's version the changes were computed against
     downloaded_version: int | None = None
+    context: FormContext | None = None  # the form the file was checked against (None if refused before)
 
     @property
     def is_valid(self) -> bool:
@@ -422,6 +423,7 @@ def parse_upload(submission: Submission, file) -> UploadResult:
 
     result.downloaded_version = downloaded
     result.base_version = submission.version
+    result.context = context
     written = {m[0]: m[5] for m in mapping}
     kept: list[str] = []
     errors: list[str] = []
