@@ -10,15 +10,15 @@ looked up only for the cells shown, capped per save.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
-from apps.submissions.grid import Grid, build_grid
-from apps.submissions.models import Category, Explanation, Indicator, Submission, SubmissionEvent, Value
+from apps.submissions.grid import Grid
+from apps.submissions.models import Explanation, Submission, SubmissionEvent, Value
+from apps.submissions.selectors import form_catalogue
 
 # The order of the sources among entries of the very same moment (newest first): a step after a save.
 EVENT, SAVE, EXPLANATION = 2, 1, 0
@@ -90,11 +90,7 @@ class HistoryPage:
 
 def form_grids(submission: Submission) -> dict[str, Grid]:
     """The grids of the submission's form (for the cells' names), without loading any figures."""
-    categories: dict[int, list[Category]] = defaultdict(list)
-    for category in Category.objects.filter(dimension__edition_id=submission.edition_id).order_by("order", "pk"):
-        categories[category.dimension_id].append(category)
-    indicators = Indicator.objects.filter(section__form_id=submission.form_id).order_by("section__order", "order", "pk")
-    return {indicator.code: build_grid(indicator, categories) for indicator in indicators}
+    return dict(form_catalogue(submission).grids)
 
 
 def explanation_label(key: str, grids) -> str:

@@ -90,8 +90,39 @@ def _values_by_cell(submission_id: int) -> dict[CellId, Value]:
     return {(v.indicator.code, v.row, v.col): v for v in qs}
 
 
-def load_form_context(submission: Submission) -> FormContext:
-    """Everything needed to show and check a submission form, in a fixed number of queries."""
+@dataclass(frozen=True)
+class FormCatalogue:
+    """The catalogue part of a form context: the same for every submission of a form and revision.
+
+    Kept per process (see `_FORM_CATALOGUES`) and shared by every request, so nothing may change
+    these objects: a request gets its own dicts and lists (`load_form_context`), never its own grids.
+    """
+
+    sections: tuple[tuple[Section, tuple[Grid, ...]], ...]
+    grids: dict[str, Grid]
+    rules: tuple[Rule, ...]
+
+
+# Form catalogues built once per process, as apps.monitor.aggregation keeps its catalogues. An
+# edition's catalogue changes only with its catalogue_revision (apps/submissions/signals.py raises
+# it on every change of a dimension, category, form, section, indicator or rule), so edition,
+# version, revision and form name one. Building one was three queries and some 200 model instances
+# on every form page and every save.
+_FORM_CATALOGUES: dict[tuple[int, str, int, int], FormCatalogue] = {}
+_FORM_CATALOGUES_KEPT = 64
+
+
+def forget_form_catalogues() -> None:
+    """Empty the form catalogues kept in this process (tests: a rolled-back edition's id comes back)."""
+    _FORM_CATALOGUES.clear()
+
+
+def _form_catalogue_key(submission: Submission) -> tuple[int, str, int, int]:
+    edition = submission.edition
+    return (edition.pk, edition.catalogue_version, edition.catalogue_revision, submission.form_id)
+
+
+def _build_form_catalogue(submission: Submission) -> FormCatalogue:
     categories: dict[int, list[Category]] = defaultdict(list)
     for category in Category.objects.filter(dimension__edition_id=submission.edition_id).order_by("order", "pk"):
         categories[category.dimension_id].append(category)
@@ -106,13 +137,33 @@ def load_form_context(submission: Submission) -> FormContext:
         if not sections or sections[-1][0].pk != indicator.section_id:
             sections.append((indicator.section, []))
         sections[-1][1].append(grids[indicator.code])
-    rules = list(Rule.objects.filter(indicator__section__form_id=submission.form_id))
+    rules = tuple(Rule.objects.filter(indicator__section__form_id=submission.form_id))
+    return FormCatalogue(
+        sections=tuple((section, tuple(section_grids)) for section, section_grids in sections), grids=grids, rules=rules
+    )
+
+
+def form_catalogue(submission: Submission) -> FormCatalogue:
+    """The sections, grids and rules of the submission's form, from this process's catalogues."""
+    key = _form_catalogue_key(submission)
+    catalogue = _FORM_CATALOGUES.get(key)
+    if catalogue is None:
+        if len(_FORM_CATALOGUES) >= _FORM_CATALOGUES_KEPT:
+            _FORM_CATALOGUES.clear()
+        catalogue = _FORM_CATALOGUES[key] = _build_form_catalogue(submission)
+    return catalogue
+
+
+def load_form_context(submission: Submission) -> FormContext:
+    """Everything needed to show and check a submission form, in a fixed number of queries."""
+    catalogue = form_catalogue(submission)
     previous = previous_approved(submission)
     return FormContext(
         submission=submission,
-        sections=sections,
-        grids=grids,
-        rules=rules,
+        # The request's own containers around the shared grids: a view may add to or drop from them.
+        sections=[(section, list(grids)) for section, grids in catalogue.sections],
+        grids=dict(catalogue.grids),
+        rules=list(catalogue.rules),
         values=_values_by_cell(submission.pk),
         previous=previous,
         previous_values=_values_by_cell(previous.pk) if previous else {},
