@@ -235,6 +235,7 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
         for f in warnings
     }
     unexplained = [f for f in warnings if not explanation_text.get(f.key, "").strip()]
+    explanation_errors = explanations_form.errors_by_key() if explanations_form and explanations_form.is_bound else {}
     return_event, review_comments = latest_review_comments(submission)
     show_timeline = access.may_see_timeline(request.user, submission)
     return render(
@@ -243,10 +244,11 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "submission": submission,
             "form": form,
-            "sections": form.layout(findings),
+            "sections": form.layout(
+                findings, explanation_text=explanation_text, explanation_errors=explanation_errors, read_only=read_only
+            ),
             "findings": findings,
             "explanation_text": explanation_text,
-            "explanation_errors": explanations_form.errors_by_key() if explanations_form and explanations_form.is_bound else {},
             "unexplained_count": len(unexplained),
             "read_only": read_only,
             "lock_reason": lock_reason,
