@@ -134,8 +134,14 @@ def _cell_label(grids_by_pk: dict, indicator_id: int, row: str, col: str) -> str
     return f"{label} – {where}" if where and where != label else label
 
 
-def _who(user) -> str:
-    return user.email if user else _("systeem")
+# The historical models' plain managers: `Value.history` builds a new manager class on every
+# access and turns the records it loads back into instances, most of the timeline's time.
+_HistoricalValue = Value.history.model
+_HistoricalExplanation = Explanation.history.model
+
+
+def _who(user_id: int | None, email: str | None) -> str:
+    return (email or "") if user_id is not None else _("systeem")
 
 
 def _events(submission: Submission, cursor: Cursor | None, size: int, grids: dict) -> list[TimelineEntry]:
@@ -158,7 +164,7 @@ def _events(submission: Submission, cursor: Cursor | None, size: int, grids: dic
 
 
 def _save_records(submission: Submission) -> QuerySet:
-    return Value.history.filter(submission_id=submission.pk).exclude(history_type="-")
+    return _HistoricalValue.objects.filter(submission_id=submission.pk).exclude(history_type="-")
 
 
 def _saves(submission: Submission, cursor: Cursor | None, size: int) -> list[TimelineEntry]:
@@ -180,18 +186,21 @@ def _saves(submission: Submission, cursor: Cursor | None, size: int) -> list[Tim
 
 
 def _explanations(submission: Submission, cursor: Cursor | None, size: int, grids: dict) -> list[TimelineEntry]:
-    records = Explanation.history.filter(submission_id=submission.pk).select_related("history_user")
+    records = _HistoricalExplanation.objects.filter(submission_id=submission.pk)
     if cursor:
         records = records.filter(cursor.before(EXPLANATION, "history_date", "history_id"))
+    rows = records.order_by("-history_date", "-history_id").values_list(
+        "history_date", "history_type", "key", "text", "history_id", "history_user_id", "history_user__email"
+    )
     return [
         TimelineEntry(
-            at=r.history_date, who=_who(r.history_user),
-            what=_("Toelichting verwijderd") if r.history_type == "-" else _("Toelichting bijgewerkt"),
-            items=[{"indicator": _("Toelichting %(where)s") % {"where": explanation_label(r.key, grids)},
-                    "text": _short(r.text)}],
-            source=EXPLANATION, ident=r.history_id,
+            at=at, who=_who(user_id, email),
+            what=_("Toelichting verwijderd") if kind == "-" else _("Toelichting bijgewerkt"),
+            items=[{"indicator": _("Toelichting %(where)s") % {"where": explanation_label(key, grids)},
+                    "text": _short(text)}],
+            source=EXPLANATION, ident=history_id,
         )
-        for r in records.order_by("-history_date", "-history_id")[: size + 1]
+        for at, kind, key, text, history_id, user_id, email in rows[: size + 1]
     ]
 
 
@@ -208,20 +217,23 @@ def _fill_cells(submission: Submission, saves: list[TimelineEntry], grids: dict,
         ranked = records.annotate(
             place=Window(RowNumber(), partition_by=[F("changed_in_version")], order_by=F("history_id").asc())
         ).filter(place__lte=cap)
-        records = Value.history.filter(history_id__in=ranked.values("history_id"))
-    before = Value.history.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by("-history_id")
-    records = records.annotate(
+        records = _HistoricalValue.objects.filter(history_id__in=ranked.values("history_id"))
+    before = _HistoricalValue.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by("-history_id")
+    rows = records.annotate(
         old_number=Subquery(before.values("number")[:1]), old_text=Subquery(before.values("text")[:1])
-    ).select_related("history_user").order_by("changed_in_version", "history_id")
+    ).order_by("changed_in_version", "history_id").values_list(
+        "changed_in_version", "indicator_id", "row", "col", "number", "text", "old_number", "old_text",
+        "history_user_id", "history_user__email",
+    )
     grids_by_pk = {grid.indicator.pk: grid for grid in grids.values()}
     by_version = {s.version: s for s in saves}
-    for record in records:
-        entry = by_version[record.changed_in_version]
+    for version, indicator_id, row, col, number, text, old_number, old_text, user_id, email in rows:
+        entry = by_version[version]
         if not entry.who:
-            entry.who = _who(record.history_user)
-        old = record.old_number if record.old_number is not None else record.old_text
-        new = record.number if record.number is not None else record.text
-        label = _cell_label(grids_by_pk, record.indicator_id, record.row, record.col)
+            entry.who = _who(user_id, email)
+        old = old_number if old_number is not None else old_text
+        new = number if number is not None else text
+        label = _cell_label(grids_by_pk, indicator_id, row, col)
         entry.items.append({"indicator": label, "text": f"{_short(old)} → {_short(new)}"})
     for entry in saves:
         entry.who = entry.who or _("systeem")
