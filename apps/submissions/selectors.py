@@ -80,14 +80,33 @@ class FormContext:
         )
 
 
+_VALUE_COLUMNS = (
+    "row", "col", "number", "text", "comment", "changed_in_version", "submission_id", "indicator_id", "updated_at",
+    "updated_by_id",
+)
+
+
 def _values_by_cell(submission_id: int) -> dict[CellId, Value]:
     # Every column of Value itself is loaded: a save hands these very objects to the bulk writes and
     # their history, which would fetch a deferred column object by object.
     qs = Value.objects.filter(submission_id=submission_id).select_related("indicator").only(
-        "indicator__code", "row", "col", "number", "text", "comment", "changed_in_version", "submission_id",
-        "indicator_id", "updated_at", "updated_by_id",
+        "indicator__code", *_VALUE_COLUMNS
     )
     return {(v.indicator.code, v.row, v.col): v for v in qs}
+
+
+def _own_values_by_cell(submission_id: int, grids: dict[str, Grid]) -> dict[CellId, Value]:
+    """The submission's own values, their indicators taken from its form's catalogue (no join).
+
+    The indicator instances are the shared catalogue's: the values only point at them.
+    """
+    indicators = {grid.indicator.pk: grid.indicator for grid in grids.values()}
+    values = list(Value.objects.filter(submission_id=submission_id).only(*_VALUE_COLUMNS))
+    if any(v.indicator_id not in indicators for v in values):
+        return _values_by_cell(submission_id)  # a value outside its form: never in practice, still shown
+    for value in values:
+        value.indicator = indicators[value.indicator_id]
+    return {(value.indicator.code, value.row, value.col): value for value in values}
 
 
 @dataclass(frozen=True)
@@ -164,7 +183,7 @@ def load_form_context(submission: Submission) -> FormContext:
         sections=[(section, list(grids)) for section, grids in catalogue.sections],
         grids=dict(catalogue.grids),
         rules=list(catalogue.rules),
-        values=_values_by_cell(submission.pk),
+        values=_own_values_by_cell(submission.pk, catalogue.grids),
         previous=previous,
         previous_values=_values_by_cell(previous.pk) if previous else {},
         explanations={e.key: e for e in Explanation.objects.filter(submission=submission)},
