@@ -77,3 +77,9 @@ def test_it_forgets_the_kept_catalogues_on_request(submission_a):
     first = form_catalogue(submission_a)
     selectors.forget_form_catalogues()
     assert form_catalogue(submission_a) is not first
+
+
+def test_it_still_loads_a_value_whose_indicator_is_not_on_the_submissions_form(submission_a):
+    stray = Indicator.objects.filter(edition=submission_a.edition).exclude(section__form=submission_a.form).first()
+    Value.objects.create(submission=submission_a, indicator=stray, row="", col="", number=5)
+    assert load_form_context(submission_a).values[(stray.code, "", "")].number == 5
