@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 
 from django import forms
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -137,36 +139,69 @@ class SubmissionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.context = context
         self.fields["version"].initial = context.submission.version
+        values = context.values
+        for name, prototype, cell, part in self._prototypes(context):
+            # A shallow copy: the field's own initial and disabled flag, the widget and messages shared.
+            f = copy.copy(prototype)
+            value: Value | None = values.get(cell)
+            if value is None:
+                f.initial = ""
+            elif part == "comment":
+                f.initial = value.comment
+            elif part == "text":
+                f.initial = value.text
+            else:
+                f.initial = "" if value.number is None else str(value.number)
+            self.fields[name] = f
+        if read_only:
+            for f in self.fields.values():
+                f.disabled = True
+
+    @classmethod
+    def _prototypes(cls, context: FormContext) -> list[tuple[str, forms.Field, CellId, str]]:
+        """Every cell's fields without their initial values: (name, field, cell, which value it holds).
+
+        Built once per catalogue and language (the labels are translated strings): two hundred
+        fields with their widgets were a tenth of the form page and of every save.
+        """
+        language = translation.get_language()
+        catalogue = context.catalogue
+        # Kept only for a context showing exactly its catalogue's grids (a caller may have dropped some).
+        shared = catalogue is not None and context.grids.keys() == catalogue.grids.keys() and all(
+            context.grids[code] is grid for code, grid in catalogue.grids.items()
+        )
+        kept = catalogue.field_prototypes if shared else {}
+        if language in kept:
+            return kept[language]
+        built = []
         for code, grid in context.grids.items():
             indicator = grid.indicator
+            part = {Indicator.Kind.TEXT: "text", Indicator.Kind.BOOLEAN: "boolean"}.get(indicator.kind, "count")
             for key in grid.keys():
                 cell = (code, *key)
-                value: Value | None = context.values.get(cell)
-                self.fields[field_name("v", cell)] = self._value_field(indicator, grid, key, value)
+                built.append((field_name("v", cell), cls._value_field(indicator, grid, key), cell, part))
                 if indicator.kind == Indicator.Kind.COUNT:
-                    self.fields[field_name("c", cell)] = forms.CharField(
+                    built.append((field_name("c", cell), forms.CharField(
                         required=False,
                         max_length=1000,
-                        initial=value.comment if value else "",
                         error_messages={
                             "max_length": _("Houd de opmerking korter dan 1.000 tekens."),
                             "null_characters_not_allowed": _("De tekst bevat een onzichtbaar nul-teken; haal het weg (typ de tekst opnieuw)."),
                         },
                         label=_("Opmerking bij %(cell)s") % {"cell": grid.label_of(key)},
                         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
-                    )
-        if read_only:
-            for f in self.fields.values():
-                f.disabled = True
+                    ), cell, "comment"))
+        kept[language] = built
+        return built
 
-    def _value_field(self, indicator: Indicator, grid: Grid, key, value: Value | None) -> forms.Field:
+    @staticmethod
+    def _value_field(indicator: Indicator, grid: Grid, key) -> forms.Field:
         if indicator.kind == Indicator.Kind.TEXT:
             return forms.CharField(
                 label=indicator.label,
                 help_text=indicator.help_text,
                 required=False,
                 max_length=10_000,
-                initial=value.text if value else "",
                 widget=forms.Textarea(attrs={"rows": 4}),
                 error_messages={
                     "max_length": _("Houd de tekst korter dan 10.000 tekens."),
@@ -174,7 +209,6 @@ class SubmissionForm(forms.Form):
                 },
             )
         if indicator.kind == Indicator.Kind.BOOLEAN:
-            initial = "" if value is None or value.number is None else str(value.number)
             return forms.TypedChoiceField(
                 label=indicator.label,
                 help_text=indicator.help_text,
@@ -182,7 +216,6 @@ class SubmissionForm(forms.Form):
                 choices=[("", _("Onbekend")), ("1", _("Ja")), ("0", _("Nee"))],
                 coerce=int,
                 empty_value=None,
-                initial=initial,
                 error_messages={"invalid_choice": _("Kies ja, nee of onbekend.")},
             )
         label = grid.label_of(key) if not grid.is_single else indicator.label
@@ -198,7 +231,6 @@ class SubmissionForm(forms.Form):
         return CountField(
             label=label,
             help_text=indicator.help_text if grid.is_single else "",
-            initial="" if value is None or value.number is None else str(value.number),
             widget=forms.TextInput(attrs=attrs),
         )
 

@@ -62,6 +62,7 @@ class FormContext:
     previous: Submission | None
     previous_values: dict[CellId, Value] = field(default_factory=dict)
     explanations: dict[str, Explanation] = field(default_factory=dict)
+    catalogue: FormCatalogue | None = None  # the shared catalogue the grids come from
 
     def figures(self) -> Figures:
         return {key: v.number for key, v in self.values.items()}
@@ -120,6 +121,9 @@ class FormCatalogue:
     sections: tuple[tuple[Section, tuple[Grid, ...]], ...]
     grids: dict[str, Grid]
     rules: tuple[Rule, ...]
+    # The submission form's fields by language, built once by apps.submissions.forms and copied
+    # for every form (their labels are translated when built).
+    field_prototypes: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 # Form catalogues built once per process, as apps.monitor.aggregation keeps its catalogues. An
@@ -187,4 +191,5 @@ def load_form_context(submission: Submission) -> FormContext:
         previous=previous,
         previous_values=_values_by_cell(previous.pk) if previous else {},
         explanations={e.key: e for e in Explanation.objects.filter(submission=submission)},
+        catalogue=catalogue,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -83,3 +84,27 @@ def test_it_still_loads_a_value_whose_indicator_is_not_on_the_submissions_form(s
     stray = Indicator.objects.filter(edition=submission_a.edition).exclude(section__form=submission_a.form).first()
     Value.objects.create(submission=submission_a, indicator=stray, row="", col="", number=5)
     assert load_form_context(submission_a).values[(stray.code, "", "")].number == 5
+
+
+# -- the form's fields, built once per catalogue and copied per form ------------------------------
+
+
+def test_it_keeps_the_inputs_editable_after_a_reader_saw_the_same_form(client, vic, alice, submission_a):
+    url = reverse("submission_form", args=[submission_a.pk])
+    client.force_login(vic)
+    assert " disabled " in client.get(url).content.decode()
+    client.force_login(alice)
+    body = client.get(url).content.decode()
+    assert " disabled " not in body
+    assert 'name="version"' in body
+
+
+def test_it_labels_the_comment_fields_in_each_requests_language(client, alice, submission_a):
+    client.force_login(alice)
+    url = reverse("submission_form", args=[submission_a.pk])
+    assert "Opmerking bij " in client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url).content.decode()
+    assert "Comment on " in english and "Opmerking bij " not in english
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    assert "Opmerking bij " in client.get(url).content.decode()
