@@ -52,6 +52,15 @@ def previous_approved(submission: Submission) -> Submission | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StoredCell:
+    """A cell of last year's approved submission: only shown and compared, never written."""
+
+    number: int | None
+    text: str
+    comment: str
+
+
 @dataclass
 class FormContext:
     submission: Submission
@@ -60,7 +69,7 @@ class FormContext:
     rules: list[Rule]
     values: dict[CellId, Value]
     previous: Submission | None
-    previous_values: dict[CellId, Value] = field(default_factory=dict)
+    previous_values: dict[CellId, StoredCell] = field(default_factory=dict)
     explanations: dict[str, Explanation] = field(default_factory=dict)
     catalogue: FormCatalogue | None = None  # the shared catalogue the grids come from
 
@@ -94,6 +103,14 @@ def _values_by_cell(submission_id: int) -> dict[CellId, Value]:
         "indicator__code", *_VALUE_COLUMNS
     )
     return {(v.indicator.code, v.row, v.col): v for v in qs}
+
+
+def _previous_by_cell(submission_id: int) -> dict[CellId, StoredCell]:
+    """Last year's cells as plain rows: a model instance per cell was most of loading them."""
+    rows = Value.objects.filter(submission_id=submission_id).values_list(
+        "indicator__code", "row", "col", "number", "text", "comment"
+    )
+    return {(code, row, col): StoredCell(number, text, comment) for code, row, col, number, text, comment in rows}
 
 
 def _own_values_by_cell(submission_id: int, grids: dict[str, Grid]) -> dict[CellId, Value]:
@@ -189,7 +206,7 @@ def load_form_context(submission: Submission) -> FormContext:
         rules=list(catalogue.rules),
         values=_own_values_by_cell(submission.pk, catalogue.grids),
         previous=previous,
-        previous_values=_values_by_cell(previous.pk) if previous else {},
+        previous_values=_previous_by_cell(previous.pk) if previous else {},
         explanations={e.key: e for e in Explanation.objects.filter(submission=submission)},
         catalogue=catalogue,
     )
