@@ -410,13 +410,17 @@ def explanation_field() -> forms.CharField:
     )
 
 
+# One field copied for every warning: its label and messages are lazy, so any language may share it.
+_EXPLANATION_FIELD = explanation_field()
+
+
 class ExplanationsForm(forms.Form):
     """The explanations (`x-<warning key>`) posted with the submission form, one field per warning."""
 
     def __init__(self, data=None, *, keys: list[str]) -> None:
         super().__init__(data)
         for key in keys:
-            self.fields[f"x-{key}"] = explanation_field()
+            self.fields[f"x-{key}"] = copy.copy(_EXPLANATION_FIELD)
 
     def texts(self) -> dict[str, str]:
         return {name[2:]: value for name, value in self.cleaned_data.items()}
