@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import copy
+import html
 import re
 from dataclasses import dataclass, field
 
 from django import forms
-from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils import translation
 from django.utils.translation import gettext
@@ -17,6 +17,17 @@ from apps.submissions.grid import Axis, Grid
 from apps.submissions.models import Indicator, Value
 from apps.submissions.selectors import CellId, FormContext
 from apps.submissions.services import CellInput
+
+def escaped(value) -> str:
+    """`conditional_escape` for the page writers below, without its per-call lazy-string check.
+
+    The same characters as Django's escape (both are the standard library's), safe strings kept as
+    they are; called some 2,000 times a page.
+    """
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
 
 MAX_COUNT = 1_000_000
 _DIGITS = re.compile(r"^[0-9]+$")
@@ -96,37 +107,37 @@ class GridView:
         grid = self.grid
         indicator = grid.indicator
         out = ['<div class="table-responsive">\n<table class="table table-sm align-middle grid-table">\n'
-               f'<caption class="caption-top fw-semibold text-body">{conditional_escape(indicator.label)}']
+               f'<caption class="caption-top fw-semibold text-body">{escaped(indicator.label)}']
         if indicator.help_text:
-            out.append(f'<span class="d-block fw-normal small text-body-secondary">{conditional_escape(indicator.help_text)}</span>')
+            out.append(f'<span class="d-block fw-normal small text-body-secondary">{escaped(indicator.help_text)}</span>')
         out.append("</caption>\n<thead><tr>\n<td></td>\n")
         for col in grid.cols:
-            out.append(f'<th scope="col" class="{"total" if col.is_total else ""}">{conditional_escape(col.label)}</th>')
+            out.append(f'<th scope="col" class="{"total" if col.is_total else ""}">{escaped(col.label)}</th>')
         out.append("\n</tr></thead>\n<tbody>\n")
         for row, cells in self.rows:
-            out.append(f'<tr>\n<th scope="row" class="{"total" if row.is_total else ""}">{conditional_escape(row.label)}</th>\n')
+            out.append(f'<tr>\n<th scope="row" class="{"total" if row.is_total else ""}">{escaped(row.label)}</th>\n')
             for cell in cells:
-                auto_id = conditional_escape(cell.field.auto_id)
+                auto_id = escaped(cell.field.auto_id)
                 out.append(f'<td class="{"total" if cell.is_total else ""}">\n{cell.input_html}\n')
                 if cell.errors:
-                    errors = " ".join(conditional_escape(e) for e in cell.errors)
+                    errors = " ".join(escaped(e) for e in cell.errors)
                     out.append(f'<div class="invalid-feedback d-block" id="{auto_id}-error">{errors}</div>\n')
                 if cell.previous is not None:
                     out.append(f'<div class="previous-value" id="{auto_id}-prev">{self.previous_year}: {cell.previous}</div>\n')
                 if cell.sum_of:
                     out.append(f'<div class="computed-sum" aria-live="polite" data-total-for="{auto_id}"></div>\n')
                 if cell.has_comment:
-                    out.append(f'<span class="small text-body-secondary" title="{conditional_escape(cell.comment.value())}">*</span>\n')
+                    out.append(f'<span class="small text-body-secondary" title="{escaped(cell.comment.value())}">*</span>\n')
                 out.append("</td>\n")
             out.append("</tr>\n")
         out.append("</tbody>\n</table>\n</div>\n")
-        out.append(f'<details class="mb-2"><summary class="small">{conditional_escape(gettext("Opmerkingen bij deze cijfers (worden voetnoten)"))}</summary>\n'
+        out.append(f'<details class="mb-2"><summary class="small">{escaped(gettext("Opmerkingen bij deze cijfers (worden voetnoten)"))}</summary>\n'
                    '<div class="row g-2 mt-1">\n')
         for __, cells in self.rows:
             for cell in cells:
                 out.append(
-                    f'<div class="col-md-6"><label class="form-label small mb-0" for="{conditional_escape(cell.comment.auto_id)}">'
-                    f'{conditional_escape(cell.comment.label)}</label>{cell.comment_html}</div>\n'
+                    f'<div class="col-md-6"><label class="form-label small mb-0" for="{escaped(cell.comment.auto_id)}">'
+                    f'{escaped(cell.comment.label)}</label>{cell.comment_html}</div>\n'
                 )
         out.append("</div>\n</details>")
         return mark_safe("".join(out))  # noqa: S308 (every value above is escaped or already safe)
@@ -354,43 +365,43 @@ def _findings_html(findings, *, texts: dict[str, str], errors: dict[str, str], r
     """
     out = []
     for f in findings:
-        key = conditional_escape(f.key)
+        key = escaped(f.key)
         kind = "alert-danger" if f.is_error else "alert-warning"
         word = gettext("Fout") if f.is_error else gettext("Waarschuwing")
         out.append(
             f'<div class="alert {kind} py-2 mb-2 finding" data-finding="{key}">\n'
-            f"<div><strong>{conditional_escape(word)}:</strong> {conditional_escape(f.message)}</div>\n"
+            f"<div><strong>{escaped(word)}:</strong> {escaped(f.message)}</div>\n"
         )
         if not f.is_error:
             error = errors.get(f.key, "")
-            label = conditional_escape(gettext("Toelichting (nodig om in te dienen)"))
+            label = escaped(gettext("Toelichting (nodig om in te dienen)"))
             out.append(
                 f'<label class="form-label small mt-1 mb-0" for="x-{key}">{label}</label>\n'
                 f'<textarea class="form-control form-control-sm{" is-invalid" if error else ""}" rows="2" id="x-{key}" '
                 f'name="x-{key}" maxlength="2000"'
                 + (f' aria-invalid="true" aria-describedby="x-{key}-error"' if error else "")
                 + (" disabled" if read_only else "")
-                + f">{conditional_escape(texts.get(f.key, ''))}</textarea>\n"
+                + f">{escaped(texts.get(f.key, ''))}</textarea>\n"
             )
             if error:
-                out.append(f'<div class="invalid-feedback d-block" id="x-{key}-error">{conditional_escape(error)}</div>\n')
+                out.append(f'<div class="invalid-feedback d-block" id="x-{key}-error">{escaped(error)}</div>\n')
         out.append("</div>\n")
     return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
 
 
 def _text_input(bound: forms.BoundField, value, attrs: dict) -> SafeString:
     """`<input type="text">` as Django's TextInput writes it (same attributes, escaped the same way)."""
-    parts = [f'<input type="text" name="{escape(bound.html_name)}"']
+    parts = [f'<input type="text" name="{html.escape(str(bound.html_name))}"']
     if value not in (None, ""):
-        parts.append(f' value="{escape(value)}"')
+        parts.append(f' value="{html.escape(str(value))}"')
     for key, val in attrs.items():
         if val is True:
             parts.append(f" {key}")
         elif val not in (False, None):
-            parts.append(f' {key}="{escape(val)}"')
+            parts.append(f' {key}="{html.escape(str(val))}"')
     if bound.field.disabled:
         parts.append(" disabled")
-    parts.append(f' id="{escape(bound.auto_id)}">')
+    parts.append(f' id="{html.escape(str(bound.auto_id))}">')
     return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
 
 

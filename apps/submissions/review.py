@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django import forms
 from django.utils import formats
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from apps.partners import access
 from apps.partners.models import User
 from apps.submissions.changes import changes_since_last_return
+from apps.submissions.forms import escaped
 from apps.submissions.history import HistoryPage, history_page
 from apps.submissions.models import Edition, Indicator, Submission, SubmissionEvent
 from apps.submissions.selectors import form_catalogue, load_form_context
@@ -108,13 +108,13 @@ def _rows_html(rows: list[CompareRow]) -> SafeString:
             diff = f"{r.diff:+d}"
             if r.percentage is not None:
                 diff += f' <span class="text-body-secondary">({r.percentage:+d}%)</span>'
-        current = "–" if r.current is None else conditional_escape(formats.localize(r.current))
-        previous = "–" if r.previous is None else conditional_escape(formats.localize(r.previous))
+        current = "–" if r.current is None else escaped(formats.localize(r.current))
+        previous = "–" if r.previous is None else escaped(formats.localize(r.previous))
         flagged = ' class="table-warning"' if r.flagged else ""
         out.append(
-            f'\n<tr{flagged}><th scope="row" class="fw-normal">{conditional_escape(r.label)}</th>'
+            f'\n<tr{flagged}><th scope="row" class="fw-normal">{escaped(r.label)}</th>'
             f'<td class="text-end">{current}</td><td class="text-end">{previous}</td>'
-            f'<td class="text-end text-nowrap">{diff}</td><td class="small">{conditional_escape(r.comment)}</td></tr>\n'
+            f'<td class="text-end text-nowrap">{diff}</td><td class="small">{escaped(r.comment)}</td></tr>\n'
         )
     return mark_safe("".join(out))  # noqa: S308 (every value above is escaped or a formatted number)
 
@@ -123,10 +123,10 @@ def _findings_html(findings: list) -> SafeString:
     out = []
     for f, explanation in findings:
         word = _("Fout") if f.is_error else _("Waarschuwing")
-        said = f"<mark>{conditional_escape(explanation)}</mark>" if explanation else f"<em>{conditional_escape(_('geen'))}</em>"
+        said = f"<mark>{escaped(explanation)}</mark>" if explanation else f"<em>{escaped(_('geen'))}</em>"
         out.append(
-            f'<div class="alert alert-warning py-2 small mb-1"><strong>{conditional_escape(word)}:</strong> '
-            f"{conditional_escape(f.message)}<br>\n<strong>{conditional_escape(_('Toelichting'))}:</strong> {said}</div>\n"
+            f'<div class="alert alert-warning py-2 small mb-1"><strong>{escaped(word)}:</strong> '
+            f"{escaped(f.message)}<br>\n<strong>{escaped(_('Toelichting'))}:</strong> {said}</div>\n"
         )
     return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
 
