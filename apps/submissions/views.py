@@ -170,7 +170,9 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
     if data is not None:
         form = SubmissionForm(data, context=context)
         valid = form.is_valid()
-        warnings = [f for f in context.findings(form.figures()) if not f.is_error]
+        posted_figures = form.figures()
+        posted_findings = context.findings(posted_figures)
+        warnings = [f for f in posted_findings if not f.is_error]
         explanations_form = ExplanationsForm(data, keys=[f.key for f in warnings])
         valid = explanations_form.is_valid() and valid
         if request.method == "POST" and unchosen:
@@ -188,6 +190,7 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
                     explanations=explanations_form.texts(),
                     base_version=base_version,
                     context=context,
+                    checked=(posted_figures, posted_findings),
                 )
             except services.SubmissionLocked as error:
                 messages.error(request, str(error))
