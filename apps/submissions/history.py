@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from apps.submissions.grid import Grid
@@ -204,6 +204,38 @@ def _explanations(submission: Submission, cursor: Cursor | None, size: int, grid
     ]
 
 
+def _cells_sql(submission_id: int, versions: list[int], cap: int | None) -> tuple[str, list]:
+    """The cells of these saves with each cell's value before, as one statement.
+
+    Written out rather than built by the ORM: compiling the window and the two correlated
+    subqueries was three quarters of the timeline's time on every form and review page. The same
+    SQL runs on PostgreSQL and SQLite (window functions since 3.25).
+    """
+    q = connection.ops.quote_name
+    history, user = _HistoricalValue._meta, _HistoricalValue._meta.get_field("history_user")
+    table, users, user_column = q(history.db_table), q(user.related_model._meta.db_table), q(user.column)
+    columns = {name: q(history.get_field(name).column) for name in (
+        "id", "history_id", "history_type", "submission", "changed_in_version", "indicator", "row", "col", "number", "text",
+    )}
+    c = columns
+    earlier = (
+        f"FROM {table} b WHERE b.{c['id']} = h.{c['id']} AND b.{c['history_id']} < h.{c['history_id']} "
+        f"ORDER BY b.{c['history_id']} DESC LIMIT 1"
+    )
+    marks = ", ".join(["%s"] * len(versions))
+    sql = (
+        f"SELECT h.{c['changed_in_version']}, h.{c['indicator']}, h.{c['row']}, h.{c['col']}, h.{c['number']}, "
+        f"h.{c['text']}, (SELECT b.{c['number']} {earlier}), (SELECT b.{c['text']} {earlier}), h.{user_column}, "
+        f"u.{q('email')} FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.{c['changed_in_version']} "
+        f"ORDER BY r.{c['history_id']}) AS place FROM {table} r WHERE r.{c['submission']} = %s "
+        f"AND r.{c['history_type']} <> '-' AND r.{c['changed_in_version']} IN ({marks})) h "
+        f"LEFT JOIN {users} u ON u.{q('id')} = h.{user_column}"
+        + (" WHERE h.place <= %s" if cap is not None else "")
+        + f" ORDER BY h.{c['changed_in_version']}, h.{c['history_id']}"
+    )
+    return sql, [submission_id, *versions, *([cap] if cap is not None else [])]
+
+
 def _fill_cells(submission: Submission, saves: list[TimelineEntry], grids: dict, cap: int | None) -> None:
     """The first `cap` cells of each save with old → new, in one query whatever the history's length.
 
@@ -212,19 +244,9 @@ def _fill_cells(submission: Submission, saves: list[TimelineEntry], grids: dict,
     """
     if not saves:
         return
-    records = _save_records(submission).filter(changed_in_version__in=[s.version for s in saves])
-    if cap is not None:
-        ranked = records.annotate(
-            place=Window(RowNumber(), partition_by=[F("changed_in_version")], order_by=F("history_id").asc())
-        ).filter(place__lte=cap)
-        records = _HistoricalValue.objects.filter(history_id__in=ranked.values("history_id"))
-    before = _HistoricalValue.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id")).order_by("-history_id")
-    rows = records.annotate(
-        old_number=Subquery(before.values("number")[:1]), old_text=Subquery(before.values("text")[:1])
-    ).order_by("changed_in_version", "history_id").values_list(
-        "changed_in_version", "indicator_id", "row", "col", "number", "text", "old_number", "old_text",
-        "history_user_id", "history_user__email",
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(*_cells_sql(submission.pk, [s.version for s in saves], cap))
+        rows = cursor.fetchall()
     grids_by_pk = {grid.indicator.pk: grid for grid in grids.values()}
     by_version = {s.version: s for s in saves}
     for version, indicator_id, row, col, number, text, old_number, old_text, user_id, email in rows:
