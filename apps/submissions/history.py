@@ -10,7 +10,7 @@ looked up only for the cells shown, capped per save.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet
@@ -79,6 +79,11 @@ class TimelineEntry:
 class HistoryPage:
     entries: list[TimelineEntry]
     older: Cursor | None  # where the next (older) page starts; None on the last page
+    # The newest workflow events before the cursor as read for the page, newest first, with their
+    # actors; `all_events` says whether that was every one of them (the form page reads its notices
+    # from these rather than asking again).
+    events: list[SubmissionEvent] = field(default_factory=list)
+    all_events: bool = False
 
     # A page reads as its entries (templates loop over it, `{% if timeline %}` asks for any).
     def __iter__(self):
@@ -144,12 +149,15 @@ def _who(user_id: int | None, email: str | None) -> str:
     return (email or "") if user_id is not None else _("systeem")
 
 
-def _events(submission: Submission, cursor: Cursor | None, size: int, grids: dict) -> list[TimelineEntry]:
+def _events(
+    submission: Submission, cursor: Cursor | None, size: int, grids: dict
+) -> tuple[list[TimelineEntry], list[SubmissionEvent]]:
     events = SubmissionEvent.objects.filter(submission_id=submission.pk).select_related("actor")
     if cursor:
         events = events.filter(cursor.before(EVENT, "at", "pk"))
     entries = []
-    for e in events.order_by("-at", "-pk")[: size + 1]:
+    read = list(events.order_by("-at", "-pk")[: size + 1])
+    for e in read:
         late = _(" (na de deadline)") if e.late else ""
         items = [
             {"indicator": grids[i["indicator"]].indicator.label if i["indicator"] in grids else i["indicator"],
@@ -160,7 +168,7 @@ def _events(submission: Submission, cursor: Cursor | None, size: int, grids: dic
             at=e.at, who=e.actor.get_full_name() if e.actor else _("systeem"), what=f"{e.get_action_display()}{late}",
             comment=e.comment, items=items, source=EVENT, ident=e.pk,
         ))
-    return entries
+    return entries, read
 
 
 def _save_records(submission: Submission) -> QuerySet:
@@ -267,14 +275,15 @@ def history_page(
     cells_per_save: int | None = CELLS_PER_SAVE,
 ) -> HistoryPage:
     """The `size` newest entries before `cursor` (all sources merged), newest first."""
-    entries = (
-        _events(submission, cursor, size, grids) + _saves(submission, cursor, size)
-        + _explanations(submission, cursor, size, grids)
-    )
+    event_entries, events = _events(submission, cursor, size, grids)
+    entries = event_entries + _saves(submission, cursor, size) + _explanations(submission, cursor, size, grids)
     entries.sort(key=lambda e: (e.at, e.source, e.ident), reverse=True)
     page, more = entries[:size], len(entries) > size
     _fill_cells(submission, [e for e in page if e.source == SAVE], grids, cells_per_save)
-    return HistoryPage(entries=page, older=page[-1].cursor if more else None)
+    return HistoryPage(
+        entries=page, older=page[-1].cursor if more else None, events=events,
+        all_events=cursor is None and len(events) <= size,
+    )
 
 
 def one_save(*, submission: Submission, grids: dict, version: int) -> TimelineEntry | None:

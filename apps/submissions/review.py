@@ -53,30 +53,51 @@ def timeline(submission: Submission, grids=None) -> HistoryPage:
     return history_page(submission=submission, grids=grids or {}, size=TIMELINE_SIZE, cells_per_save=TIMELINE_CELLS)
 
 
-def latest_review_comments(submission: Submission) -> tuple[SubmissionEvent | None, dict[str, str]]:
-    """The last return (with its per-indicator remarks) while the submission is returned."""
+def _newest(recent: HistoryPage | None, wanted) -> tuple[bool, SubmissionEvent | None]:
+    """The newest event `wanted` accepts among those a timeline read already: (known, event).
+
+    Unknown when the timeline read only the newest few and none of them was it: then ask the database.
+    """
+    if recent is None:
+        return False, None
+    event = next((e for e in recent.events if wanted(e)), None)
+    return event is not None or recent.all_events, event
+
+
+def latest_review_comments(
+    submission: Submission, recent: HistoryPage | None = None
+) -> tuple[SubmissionEvent | None, dict[str, str]]:
+    """The last return (with its per-indicator remarks) while the submission is returned.
+
+    `recent` is the page's timeline, if it has one: its events spare a query.
+    """
     if submission.status != Submission.Status.RETURNED:
         return None, {}
-    event = SubmissionEvent.objects.filter(submission=submission, action=SubmissionEvent.Action.RETURN).first()
+    known, event = _newest(recent, lambda e: e.action == SubmissionEvent.Action.RETURN)
+    if not known:
+        event = SubmissionEvent.objects.filter(submission=submission, action=SubmissionEvent.Action.RETURN).first()
     if event is None:
         return None, {}
     return event, {item["indicator"]: item["text"] for item in event.item_comments}
 
 
-def latest_reopen(submission: Submission) -> SubmissionEvent | None:
+def latest_reopen(submission: Submission, recent: HistoryPage | None = None) -> SubmissionEvent | None:
     """The reopening that made this draft editable again, while nothing happened since.
 
     Like a return, a reopening carries a reason the organisation must see on its form, not only
-    in the history.
+    in the history. `recent` is the page's timeline, if it has one: its events spare a query.
     """
     if submission.status != Submission.Status.DRAFT:
         return None
-    event = (
-        SubmissionEvent.objects.filter(submission=submission)
-        .exclude(action=SubmissionEvent.Action.READY)  # a hand-off inside the organisation changes nothing
-        .select_related("actor")
-        .first()
-    )
+    # A hand-off inside the organisation changes nothing.
+    known, event = _newest(recent, lambda e: e.action != SubmissionEvent.Action.READY)
+    if not known:
+        event = (
+            SubmissionEvent.objects.filter(submission=submission)
+            .exclude(action=SubmissionEvent.Action.READY)
+            .select_related("actor")
+            .first()
+        )
     return event if event is not None and event.action == SubmissionEvent.Action.REOPEN else None
 
 

@@ -239,8 +239,9 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
     }
     unexplained = [f for f in warnings if not explanation_text.get(f.key, "").strip()]
     explanation_errors = explanations_form.errors_by_key() if explanations_form and explanations_form.is_bound else {}
-    return_event, review_comments = latest_review_comments(submission)
     show_timeline = access.may_see_timeline(request.user, submission)
+    timeline_page = timeline(submission, context.grids) if show_timeline else None
+    return_event, review_comments = latest_review_comments(submission, timeline_page)
     may_hand_off = handoff.may_hand_off(request.user, submission) and lock_reason is None
     return render(
         request,
@@ -264,12 +265,12 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
             "owner_field": drafts.OWNER_FIELD,
             "actions": services.allowed_actions(request.user, submission),
             "return_event": return_event,
-            "reopen_event": latest_reopen(submission),
+            "reopen_event": latest_reopen(submission, timeline_page),
             "may_hand_off": may_hand_off,
             # Only the hand-off box names them: one query fewer for everyone else.
             "coordinators": coordinator_names(submission.organisation) if may_hand_off else [],
             "review_comments": review_comments,
-            "timeline": timeline(submission, context.grids) if show_timeline else None,
+            "timeline": timeline_page,
         },
         status=status,
     )
