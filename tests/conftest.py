@@ -106,9 +106,11 @@ def _fresh_state():
     from django.utils import translation
 
     from apps.monitor.aggregation import forget_catalogues
+    from apps.submissions.selectors import forget_form_catalogues
 
     cache.clear()
     forget_catalogues()
+    forget_form_catalogues()
     translation.activate(settings.LANGUAGE_CODE)
     yield
     cache.clear()

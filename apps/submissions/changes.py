@@ -39,6 +39,10 @@ def _shown(number: int | None, text: str) -> int | str | None:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+# The historical model's plain manager: `Value.history` builds a manager class on every access.
+_HistoricalValue = Value.history.model
+
+
 def _states(submission_id: int, moment: datetime.datetime) -> tuple[dict, dict]:
     """Each cell's content at `moment` and now, keyed (indicator id, row, col), in one query.
 
@@ -46,7 +50,7 @@ def _states(submission_id: int, moment: datetime.datetime) -> tuple[dict, dict]:
     its newest history record up to `moment`, found through the (record id, history id) index without
     reading the rest of its past.
     """
-    then = Value.history.filter(id=OuterRef("pk"), history_date__lte=moment).order_by("-history_id")
+    then = _HistoricalValue.objects.filter(id=OuterRef("pk"), history_date__lte=moment).order_by("-history_id")
     rows = (
         Value.objects.filter(submission_id=submission_id)
         .annotate(

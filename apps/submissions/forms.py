@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import copy
+import html
 import re
 from dataclasses import dataclass, field
 
 from django import forms
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.submissions.grid import Axis, Grid
 from apps.submissions.models import Indicator, Value
 from apps.submissions.selectors import CellId, FormContext
 from apps.submissions.services import CellInput
+
+def escaped(value) -> str:
+    """`conditional_escape` for the page writers below, without its per-call lazy-string check.
+
+    The same characters as Django's escape (both are the standard library's), safe strings kept as
+    they are; called some 2,000 times a page.
+    """
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
 
 MAX_COUNT = 1_000_000
 _DIGITS = re.compile(r"^[0-9]+$")
@@ -80,6 +94,53 @@ class GridView:
     single: forms.BoundField | None = None
     previous_text: str = ""
     findings: list = field(default_factory=list)
+    previous_year: int | None = None
+    findings_html: SafeString = SafeString("")
+
+    def table_html(self) -> SafeString:
+        """The grid's table and its comment fields, as the form page shows them.
+
+        Written here rather than by the template: a police form has seven such tables with 66 cells,
+        and walking them through the template engine was a third of the page's time. The markup is
+        the template's, with a newline wherever the template had whitespace.
+        """
+        grid = self.grid
+        indicator = grid.indicator
+        out = ['<div class="table-responsive">\n<table class="table table-sm align-middle grid-table">\n'
+               f'<caption class="caption-top fw-semibold text-body">{escaped(indicator.label)}']
+        if indicator.help_text:
+            out.append(f'<span class="d-block fw-normal small text-body-secondary">{escaped(indicator.help_text)}</span>')
+        out.append("</caption>\n<thead><tr>\n<td></td>\n")
+        for col in grid.cols:
+            out.append(f'<th scope="col" class="{"total" if col.is_total else ""}">{escaped(col.label)}</th>')
+        out.append("\n</tr></thead>\n<tbody>\n")
+        for row, cells in self.rows:
+            out.append(f'<tr>\n<th scope="row" class="{"total" if row.is_total else ""}">{escaped(row.label)}</th>\n')
+            for cell in cells:
+                auto_id = escaped(cell.field.auto_id)
+                out.append(f'<td class="{"total" if cell.is_total else ""}">\n{cell.input_html}\n')
+                if cell.errors:
+                    errors = " ".join(escaped(e) for e in cell.errors)
+                    out.append(f'<div class="invalid-feedback d-block" id="{auto_id}-error">{errors}</div>\n')
+                if cell.previous is not None:
+                    out.append(f'<div class="previous-value" id="{auto_id}-prev">{self.previous_year}: {cell.previous}</div>\n')
+                if cell.sum_of:
+                    out.append(f'<div class="computed-sum" aria-live="polite" data-total-for="{auto_id}"></div>\n')
+                if cell.has_comment:
+                    out.append(f'<span class="small text-body-secondary" title="{escaped(cell.comment.value())}">*</span>\n')
+                out.append("</td>\n")
+            out.append("</tr>\n")
+        out.append("</tbody>\n</table>\n</div>\n")
+        out.append(f'<details class="mb-2"><summary class="small">{escaped(gettext("Opmerkingen bij deze cijfers (worden voetnoten)"))}</summary>\n'
+                   '<div class="row g-2 mt-1">\n')
+        for __, cells in self.rows:
+            for cell in cells:
+                out.append(
+                    f'<div class="col-md-6"><label class="form-label small mb-0" for="{escaped(cell.comment.auto_id)}">'
+                    f'{escaped(cell.comment.label)}</label>{cell.comment_html}</div>\n'
+                )
+        out.append("</div>\n</details>")
+        return mark_safe("".join(out))  # noqa: S308 (every value above is escaped or already safe)
 
 
 class SubmissionForm(forms.Form):
@@ -89,36 +150,69 @@ class SubmissionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.context = context
         self.fields["version"].initial = context.submission.version
+        values = context.values
+        for name, prototype, cell, part in self._prototypes(context):
+            # A shallow copy: the field's own initial and disabled flag, the widget and messages shared.
+            f = copy.copy(prototype)
+            value: Value | None = values.get(cell)
+            if value is None:
+                f.initial = ""
+            elif part == "comment":
+                f.initial = value.comment
+            elif part == "text":
+                f.initial = value.text
+            else:
+                f.initial = "" if value.number is None else str(value.number)
+            self.fields[name] = f
+        if read_only:
+            for f in self.fields.values():
+                f.disabled = True
+
+    @classmethod
+    def _prototypes(cls, context: FormContext) -> list[tuple[str, forms.Field, CellId, str]]:
+        """Every cell's fields without their initial values: (name, field, cell, which value it holds).
+
+        Built once per catalogue and language (the labels are translated strings): two hundred
+        fields with their widgets were a tenth of the form page and of every save.
+        """
+        language = translation.get_language()
+        catalogue = context.catalogue
+        # Kept only for a context showing exactly its catalogue's grids (a caller may have dropped some).
+        shared = catalogue is not None and context.grids.keys() == catalogue.grids.keys() and all(
+            context.grids[code] is grid for code, grid in catalogue.grids.items()
+        )
+        kept = catalogue.field_prototypes if shared else {}
+        if language in kept:
+            return kept[language]
+        built = []
         for code, grid in context.grids.items():
             indicator = grid.indicator
+            part = {Indicator.Kind.TEXT: "text", Indicator.Kind.BOOLEAN: "boolean"}.get(indicator.kind, "count")
             for key in grid.keys():
                 cell = (code, *key)
-                value: Value | None = context.values.get(cell)
-                self.fields[field_name("v", cell)] = self._value_field(indicator, grid, key, value)
+                built.append((field_name("v", cell), cls._value_field(indicator, grid, key), cell, part))
                 if indicator.kind == Indicator.Kind.COUNT:
-                    self.fields[field_name("c", cell)] = forms.CharField(
+                    built.append((field_name("c", cell), forms.CharField(
                         required=False,
                         max_length=1000,
-                        initial=value.comment if value else "",
                         error_messages={
                             "max_length": _("Houd de opmerking korter dan 1.000 tekens."),
                             "null_characters_not_allowed": _("De tekst bevat een onzichtbaar nul-teken; haal het weg (typ de tekst opnieuw)."),
                         },
                         label=_("Opmerking bij %(cell)s") % {"cell": grid.label_of(key)},
                         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
-                    )
-        if read_only:
-            for f in self.fields.values():
-                f.disabled = True
+                    ), cell, "comment"))
+        kept[language] = built
+        return built
 
-    def _value_field(self, indicator: Indicator, grid: Grid, key, value: Value | None) -> forms.Field:
+    @staticmethod
+    def _value_field(indicator: Indicator, grid: Grid, key) -> forms.Field:
         if indicator.kind == Indicator.Kind.TEXT:
             return forms.CharField(
                 label=indicator.label,
                 help_text=indicator.help_text,
                 required=False,
                 max_length=10_000,
-                initial=value.text if value else "",
                 widget=forms.Textarea(attrs={"rows": 4}),
                 error_messages={
                     "max_length": _("Houd de tekst korter dan 10.000 tekens."),
@@ -126,7 +220,6 @@ class SubmissionForm(forms.Form):
                 },
             )
         if indicator.kind == Indicator.Kind.BOOLEAN:
-            initial = "" if value is None or value.number is None else str(value.number)
             return forms.TypedChoiceField(
                 label=indicator.label,
                 help_text=indicator.help_text,
@@ -134,7 +227,6 @@ class SubmissionForm(forms.Form):
                 choices=[("", _("Onbekend")), ("1", _("Ja")), ("0", _("Nee"))],
                 coerce=int,
                 empty_value=None,
-                initial=initial,
                 error_messages={"invalid_choice": _("Kies ja, nee of onbekend.")},
             )
         label = grid.label_of(key) if not grid.is_single else indicator.label
@@ -150,7 +242,6 @@ class SubmissionForm(forms.Form):
         return CountField(
             label=label,
             help_text=indicator.help_text if grid.is_single else "",
-            initial="" if value is None or value.number is None else str(value.number),
             widget=forms.TextInput(attrs=attrs),
         )
 
@@ -195,8 +286,12 @@ class SubmissionForm(forms.Form):
 
     # -- layout for the template ---------------------------------------------------------------
 
-    def layout(self, findings) -> list[tuple]:
+    def layout(
+        self, findings, *, explanation_text: dict[str, str] | None = None,
+        explanation_errors: dict[str, str] | None = None, read_only: bool = False,
+    ) -> list[tuple]:
         previous = self.context.previous_values
+        previous_year = self.context.previous.edition.year if self.context.previous else None
         by_indicator: dict[str, list] = {}
         for finding in findings:
             by_indicator.setdefault(finding.indicator_code, []).append(finding)
@@ -205,7 +300,7 @@ class SubmissionForm(forms.Form):
             views = []
             for grid in grids:
                 code = grid.indicator.code
-                view = GridView(grid=grid, rows=[], findings=by_indicator.get(code, []))
+                view = GridView(grid=grid, rows=[], findings=by_indicator.get(code, []), previous_year=previous_year)
                 if grid.indicator.kind != Indicator.Kind.COUNT or grid.is_single:
                     view.single = self[field_name("v", (code, "", ""))]
                     prev = previous.get((code, "", ""))
@@ -215,6 +310,9 @@ class SubmissionForm(forms.Form):
                 else:
                     for row in grid.rows:
                         view.rows.append((row, [self._cell_view(grid, row, col, previous) for col in grid.cols]))
+                view.findings_html = _findings_html(
+                    view.findings, texts=explanation_text or {}, errors=explanation_errors or {}, read_only=read_only
+                )
                 views.append(view)
             sections.append((section, views))
         return sections
@@ -260,19 +358,50 @@ class SubmissionForm(forms.Form):
         )
 
 
+def _findings_html(findings, *, texts: dict[str, str], errors: dict[str, str], read_only: bool) -> SafeString:
+    """An indicator's findings, each warning with its explanation field, as the form page shows them.
+
+    Written here for the same reason as the tables: an unchecked police form has some 70 warnings.
+    """
+    out = []
+    for f in findings:
+        key = escaped(f.key)
+        kind = "alert-danger" if f.is_error else "alert-warning"
+        word = gettext("Fout") if f.is_error else gettext("Waarschuwing")
+        out.append(
+            f'<div class="alert {kind} py-2 mb-2 finding" data-finding="{key}">\n'
+            f"<div><strong>{escaped(word)}:</strong> {escaped(f.message)}</div>\n"
+        )
+        if not f.is_error:
+            error = errors.get(f.key, "")
+            label = escaped(gettext("Toelichting (nodig om in te dienen)"))
+            out.append(
+                f'<label class="form-label small mt-1 mb-0" for="x-{key}">{label}</label>\n'
+                f'<textarea class="form-control form-control-sm{" is-invalid" if error else ""}" rows="2" id="x-{key}" '
+                f'name="x-{key}" maxlength="2000"'
+                + (f' aria-invalid="true" aria-describedby="x-{key}-error"' if error else "")
+                + (" disabled" if read_only else "")
+                + f">{escaped(texts.get(f.key, ''))}</textarea>\n"
+            )
+            if error:
+                out.append(f'<div class="invalid-feedback d-block" id="x-{key}-error">{escaped(error)}</div>\n')
+        out.append("</div>\n")
+    return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
+
+
 def _text_input(bound: forms.BoundField, value, attrs: dict) -> SafeString:
     """`<input type="text">` as Django's TextInput writes it (same attributes, escaped the same way)."""
-    parts = [f'<input type="text" name="{escape(bound.html_name)}"']
+    parts = [f'<input type="text" name="{html.escape(str(bound.html_name))}"']
     if value not in (None, ""):
-        parts.append(f' value="{escape(value)}"')
+        parts.append(f' value="{html.escape(str(value))}"')
     for key, val in attrs.items():
         if val is True:
             parts.append(f" {key}")
         elif val not in (False, None):
-            parts.append(f' {key}="{escape(val)}"')
+            parts.append(f' {key}="{html.escape(str(val))}"')
     if bound.field.disabled:
         parts.append(" disabled")
-    parts.append(f' id="{escape(bound.auto_id)}">')
+    parts.append(f' id="{html.escape(str(bound.auto_id))}">')
     return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
 
 
@@ -292,13 +421,17 @@ def explanation_field() -> forms.CharField:
     )
 
 
+# One field copied for every warning: its label and messages are lazy, so any language may share it.
+_EXPLANATION_FIELD = explanation_field()
+
+
 class ExplanationsForm(forms.Form):
     """The explanations (`x-<warning key>`) posted with the submission form, one field per warning."""
 
     def __init__(self, data=None, *, keys: list[str]) -> None:
         super().__init__(data)
         for key in keys:
-            self.fields[f"x-{key}"] = explanation_field()
+            self.fields[f"x-{key}"] = copy.copy(_EXPLANATION_FIELD)
 
     def texts(self) -> dict[str, str]:
         return {name[2:]: value for name, value in self.cleaned_data.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from apps.submissions.models import TOTAL, Category, Indicator
 
@@ -51,6 +52,16 @@ class Grid:
 
     def label_of(self, key: CellKey) -> str:
         """A screen reader label: 'row, column'."""
+        label = self._labels.get(key)
+        return label if label is not None else self._label_of(key)
+
+    @cached_property
+    def _labels(self) -> dict[CellKey, str]:
+        # Looked up hundreds of times a page (fields, rules' messages); grids are built once per
+        # catalogue and their axes never change afterwards.
+        return {key: self._label_of(key) for key in self.keys()}
+
+    def _label_of(self, key: CellKey) -> str:
         # An axis without a dimension (code "") adds nothing: "Vrouw", not "Vrouw, Aantal".
         row = next((r.label for r in self.rows if r.code == key[0] and r.code), "")
         col = next((c.label for c in self.cols if c.code == key[1] and c.code), "")

@@ -95,10 +95,18 @@ def lock_reason(submission: Submission) -> str | None:
     return None
 
 
-def open_findings(context) -> list:
-    """Errors plus warnings without an explanation: what still stands between a draft and submitting."""
+def open_findings(context, findings: list | None = None) -> list:
+    """Errors plus warnings without an explanation: what still stands between a draft and submitting.
+
+    `findings` are the rules' findings on the context's figures, where the caller has them already.
+    """
     explained = {key for key, e in context.explanations.items() if e.text.strip()}
-    return [f for f in context.findings() if f.is_error or f.key not in explained]
+    return [f for f in (context.findings() if findings is None else findings) if f.is_error or f.key not in explained]
+
+
+def _known(figures) -> dict:
+    # A blank cell and a cell without a value are the same to every rule (both read as None).
+    return {cell: number for cell, number in figures.items() if number is not None}
 
 
 def _cell_label(grids, cell: CellId) -> str:
@@ -286,6 +294,7 @@ def save_values(
     explanations: dict[str, str],
     base_version: int,
     context=None,
+    checked: tuple | None = None,
 ) -> int:
     """Store changed cells and explanations; return the number of changes.
 
@@ -309,6 +318,7 @@ def save_values(
     # Values read before the lock are only current if no save committed in between.
     if context is None or context.submission.pk != submission.pk or context.submission.version != submission.version:
         context = load_form_context(submission)
+        checked = None  # computed on other figures than are stored now
     if not 0 <= base_version <= submission.version:
         base_version = 0  # a version from the future was tampered with: treat everything stored as newer
     if submission.version != base_version:
@@ -377,7 +387,8 @@ def save_values(
         submission.version = new_version
         submission.last_edited_by = user
         # The context now holds the saved cells and explanations: no second load needed.
-        submission.open_findings = len(open_findings(context))
+        known = checked[1] if checked is not None and _known(context.figures()) == _known(checked[0]) else None
+        submission.open_findings = len(open_findings(context, findings=known))
         submission.save(update_fields=["version", "last_edited_by", "updated_at", "open_findings"])
         context.submission.version = new_version
         audit.record(

@@ -170,7 +170,9 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
     if data is not None:
         form = SubmissionForm(data, context=context)
         valid = form.is_valid()
-        warnings = [f for f in context.findings(form.figures()) if not f.is_error]
+        posted_figures = form.figures()
+        posted_findings = context.findings(posted_figures)
+        warnings = [f for f in posted_findings if not f.is_error]
         explanations_form = ExplanationsForm(data, keys=[f.key for f in warnings])
         valid = explanations_form.is_valid() and valid
         if request.method == "POST" and unchosen:
@@ -188,6 +190,7 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
                     explanations=explanations_form.texts(),
                     base_version=base_version,
                     context=context,
+                    checked=(posted_figures, posted_findings),
                 )
             except services.SubmissionLocked as error:
                 messages.error(request, str(error))
@@ -235,18 +238,22 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
         for f in warnings
     }
     unexplained = [f for f in warnings if not explanation_text.get(f.key, "").strip()]
-    return_event, review_comments = latest_review_comments(submission)
+    explanation_errors = explanations_form.errors_by_key() if explanations_form and explanations_form.is_bound else {}
     show_timeline = access.may_see_timeline(request.user, submission)
+    timeline_page = timeline(submission, context.grids) if show_timeline else None
+    return_event, review_comments = latest_review_comments(submission, timeline_page)
+    may_hand_off = handoff.may_hand_off(request.user, submission) and lock_reason is None
     return render(
         request,
         "submissions/submission_form.html",
         {
             "submission": submission,
             "form": form,
-            "sections": form.layout(findings),
+            "sections": form.layout(
+                findings, explanation_text=explanation_text, explanation_errors=explanation_errors, read_only=read_only
+            ),
             "findings": findings,
             "explanation_text": explanation_text,
-            "explanation_errors": explanations_form.errors_by_key() if explanations_form and explanations_form.is_bound else {},
             "unexplained_count": len(unexplained),
             "read_only": read_only,
             "lock_reason": lock_reason,
@@ -258,11 +265,12 @@ def submission_form(request: HttpRequest, pk: int) -> HttpResponse:
             "owner_field": drafts.OWNER_FIELD,
             "actions": services.allowed_actions(request.user, submission),
             "return_event": return_event,
-            "reopen_event": latest_reopen(submission),
-            "may_hand_off": handoff.may_hand_off(request.user, submission) and lock_reason is None,
-            "coordinators": coordinator_names(submission.organisation),
+            "reopen_event": latest_reopen(submission, timeline_page),
+            "may_hand_off": may_hand_off,
+            # Only the hand-off box names them: one query fewer for everyone else.
+            "coordinators": coordinator_names(submission.organisation) if may_hand_off else [],
             "review_comments": review_comments,
-            "timeline": timeline(submission, context.grids) if show_timeline else None,
+            "timeline": timeline_page,
         },
         status=status,
     )
