@@ -28,9 +28,10 @@ PAGE_SIZE = 50
 def _type_choices() -> list[tuple[str, str]]:
     """Every action type, grouped: "account.*" selects all account events."""
     groups = sorted({value.split(".", 1)[0] for value in AuditEvent.Action.values})
+    every = _("alle")  # not inside the f-string: xgettext does not look there
     return (
         [("", _("Alle soorten"))]
-        + [(f"{group}.*", f"{group}.* – {_('alle')}") for group in groups]
+        + [(f"{group}.*", f"{group}.* – {every}") for group in groups]
         + [(value, f"{value} – {label}") for value, label in AuditEvent.Action.choices]
     )
 

@@ -131,8 +131,8 @@ class GridView:
                 out.append("</td>\n")
             out.append("</tr>\n")
         out.append("</tbody>\n</table>\n</div>\n")
-        out.append(f'<details class="mb-2"><summary class="small">{escaped(gettext("Opmerkingen bij deze cijfers (worden voetnoten)"))}</summary>\n'
-                   '<div class="row g-2 mt-1">\n')
+        comments = escaped(gettext("Opmerkingen bij deze cijfers (worden voetnoten)"))  # not in the f-string: xgettext
+        out.append(f'<details class="mb-2"><summary class="small">{comments}</summary>\n<div class="row g-2 mt-1">\n')
         for __, cells in self.rows:
             for cell in cells:
                 out.append(

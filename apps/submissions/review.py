@@ -142,12 +142,14 @@ def _rows_html(rows: list[CompareRow]) -> SafeString:
 
 def _findings_html(findings: list) -> SafeString:
     out = []
+    # Translated outside the f-strings: xgettext does not look inside them (the catalogue lost "geen").
+    none, explained = escaped(_("geen")), escaped(_("Toelichting"))
     for f, explanation in findings:
         word = _("Fout") if f.is_error else _("Waarschuwing")
-        said = f"<mark>{escaped(explanation)}</mark>" if explanation else f"<em>{escaped(_('geen'))}</em>"
+        said = f"<mark>{escaped(explanation)}</mark>" if explanation else f"<em>{none}</em>"
         out.append(
             f'<div class="alert alert-warning py-2 small mb-1"><strong>{escaped(word)}:</strong> '
-            f"{escaped(f.message)}<br>\n<strong>{escaped(_('Toelichting'))}:</strong> {said}</div>\n"
+            f"{escaped(f.message)}<br>\n<strong>{explained}:</strong> {said}</div>\n"
         )
     return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
 
