@@ -84,7 +84,9 @@ def monitor_edition(request: HttpRequest, year: int) -> HttpResponse:
     context["completeness"] = aggregation.load_completeness([year])[year]
     # Outside the VAR a changed small count shows as "< n", as the tables hide it.
     hide_below = None if services.sees_unpublished(request.user) else services.suppression_threshold(edition)
-    context["revisions"] = revision_history(edition, hide_below=hide_below)
+    context["revisions"] = revision_history(
+        edition, hide_below=hide_below, own_organisations=access.roles_by_organisation(request.user).keys()
+    )
     context["policy"] = disclosure.policy_for(edition)
     context["audience"] = disclosure.audience_for(request.user, edition)
     context["may_change_policy"] = access.is_var_staff(request.user) and edition.status != Edition.Status.PUBLISHED

@@ -8,6 +8,7 @@ commits. `user=None` is the system itself (management commands such as load_demo
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -497,33 +498,37 @@ class RevisionView:
     changes: list[dict]
 
 
-def revision_history(edition: Edition, *, hide_below: int | None = None) -> list[RevisionView]:
+def revision_history(
+    edition: Edition, *, hide_below: int | None = None, own_organisations: Collection[int] = ()
+) -> list[RevisionView]:
     """The edition's publications, newest first, with their changed figures (old -> new).
 
     `hide_below` (readers of the protected figures): a changed count of persons shows no number at
     all. Its old and new value are one organisation's figure, finer than the tables (which add up
     organisations and hide small counts and whatever would give them away): 7 -> 8 beside a table
-    total of 12 would tell a reader that the others count 4 or 5. Other figures (cases, checks) show
-    as the tables show them, a small one as "< n".
+    total of 12 would tell a reader that the others count 4 or 5. The reader's own organisations
+    (`own_organisations`, ids) are the exception: they reported those figures themselves. Other
+    figures (cases, checks) show as the tables show them, a small one as "< n".
     """
     persons = (
         set(Indicator.objects.filter(edition=edition, counts_persons=True).values_list("code", flat=True))
         if hide_below
         else set()
     )
+    own = set(Organisation.objects.filter(pk__in=list(own_organisations)).values_list("slug", flat=True)) if persons else set()
 
-    def shown(value, code: str):
+    def shown(value, code: str, slug: str):
         if value is None:
             return "."
-        if code in persons and isinstance(value, int):
+        if code in persons and slug not in own and isinstance(value, int):
             return _("afgeschermd")
         if hide_below and isinstance(value, int) and 0 < value < hide_below:
             return f"< {hide_below}"
         return value
 
     def change(c: dict) -> dict:
-        code = c["key"].split("|")[2]
-        return c | {"old": shown(c["old"], code), "new": shown(c["new"], code)}
+        slug, __, code = c["key"].split("|")[:3]
+        return c | {"old": shown(c["old"], code, slug), "new": shown(c["new"], code, slug)}
 
     return [
         RevisionView(number=r.number, published_at=r.published_at, reason=r.reason, changes=[change(c) for c in r.changes])

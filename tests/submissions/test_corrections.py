@@ -288,6 +288,20 @@ def test_it_shows_partners_no_number_of_a_changed_count_of_persons(client, publi
     assert ">18<" in page and ">17<" in page
 
 
+
+def test_it_shows_an_organisation_the_numbers_of_its_own_changed_counts(client, published, vic):
+    rotterdam, __ = published  # vic is a member of Rotterdam: it reported these figures itself
+    EditionRevision.objects.create(
+        edition=rotterdam.edition, number=2, published_at=rotterdam.edition.published_at, reason="Dubbel geteld",
+        figures={}, changes=[{
+            "key": "gemeente-rotterdam|gemeente|pol_aangiftes|seksueel|meerderjarig", "organisation": "Rotterdam",
+            "indicator": "Aangiftes mensenhandel", "cell": "Seksuele uitbuiting – meerderjarig", "old": 18, "new": 17,
+        }],
+    )  # fmt: skip
+    client.force_login(vic)
+    page = client.get(reverse("monitor_edition", args=[2024])).content.decode()
+    assert ">18<" in page and ">17<" in page
+
 # -- withdrawing a correction ------------------------------------------------------------------------
 
 
