@@ -235,6 +235,32 @@ def store_page(*, key: str, body: bytes, content_type: str) -> None:
     cache.set(key, (body, content_type), REPORT_SECONDS)
 
 
+# -- the document part of the logged-in pages ------------------------------------------------------
+#
+# A monitor page is a frame (navigation, the user's name, CSRF tokens, the downloads this user may
+# have) around the document (title, completeness, tables, narratives): only the document is kept,
+# under the report's fingerprint and who sees which figures, so no user's bits reach another user.
+
+
+def fragment_key(*, name: str, fingerprint: str, parts: list) -> str:
+    """The key of a page's document part: its report's fingerprint (new figures, new key) and `parts`."""
+    where = hashlib.sha256(json.dumps([FORMAT_VERSION, *parts], default=str).encode()).hexdigest()[:24]
+    return f"monitor:fragment:{name}:{fingerprint}:{where}"
+
+
+def cached_fragment(*, key: str) -> str | None:
+    """The HTML stored by `store_fragment`, or None."""
+    try:
+        return cache.get(key)
+    except Exception:  # an entry the running code cannot read: render it again
+        logger.warning("Fragment cache entry %s could not be read; rendering again.", key, exc_info=True)
+        return None
+
+
+def store_fragment(*, key: str, html: str) -> None:
+    cache.set(key, str(html), REPORT_SECONDS)
+
+
 def refresh_reports(*, year: int) -> list[int]:
     """Build and cache the whole reports of `year` and of the later editions that show it beside them.
 

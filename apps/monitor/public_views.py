@@ -103,7 +103,7 @@ cacheable = condition(etag_func=_etag, last_modified_func=_last_modified)
 
 
 def cached_html(view):
-    """Serve the page's HTML from the cache (the same for every visitor) until its ETag changes.
+    """Serve the page's HTML (or JSON) from the cache (the same for every visitor) until its ETag changes.
 
     The whole report is ~900 kB of HTML at 1,000 organisations: rendering it takes longer than
     everything else. Only the plain page and its `?pagina=` pages are kept, not every search.
@@ -355,8 +355,13 @@ def public_open_data(request: HttpRequest, year: int) -> HttpResponse:
 
 @require_GET
 @cacheable
+@cached_html
 def public_open_data_index(request: HttpRequest, year: int) -> HttpResponse:
-    """Every public table of the edition, described and with its cells, in one JSON file."""
+    """Every public table of the edition, described and with its cells, in one JSON file.
+
+    Kept like the pages (`cached_html`, under the ETag): `generated_at` is when this revision's file
+    was made, the same for every download until the figures or texts change.
+    """
     found = _edition(request, year)
     edition, document = found.edition, _document(found)
     revision = _revision(request, year)

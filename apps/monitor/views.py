@@ -16,14 +16,24 @@ from csp.decorators import csp
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import condition, require_POST
 
 from apps.monitor import aggregation, disclosure, jobs, services
-from apps.monitor.cache import cached_chart, cached_report, chart_key, data_fingerprint
+from apps.monitor.cache import (
+    cached_chart,
+    cached_fragment,
+    cached_report,
+    chart_key,
+    data_fingerprint,
+    fragment_key,
+    store_fragment,
+)
 from apps.monitor.charts import render_chart
 from apps.monitor.models import CachedFile
 from apps.monitor.narratives import PAGE_PARAM, SEARCH_PARAM, narrative_page
@@ -117,8 +127,11 @@ def _chapter_report(request: HttpRequest, year: int, chapter: str) -> tuple[Edit
     """The chapter's report as this user may see it: internal for VAR staff, else protected figures."""
     found = _audience(request, year, chapter)
     edition = found.edition
-    if found.audience == disclosure.INTERNAL and found.published_only:
-        report = cached_report(edition=edition, published_only=True, chapters=[chapter], fingerprint=found.fingerprint)
+    if found.audience == disclosure.INTERNAL:
+        # The fingerprint is known: `disclosure.protected_report` would compute it a second time.
+        report = cached_report(
+            edition=edition, published_only=found.published_only, chapters=[chapter], fingerprint=found.fingerprint
+        )
         policy = disclosure.policy_for(edition)
         return edition, disclosure.ProtectedReport(report=report, audience=found.audience, policy=policy)
     protected = disclosure.protected_report(
@@ -127,29 +140,63 @@ def _chapter_report(request: HttpRequest, year: int, chapter: str) -> tuple[Edit
     return edition, protected
 
 
+def _narrative_page_asked(request: HttpRequest) -> int | None:
+    """The narratives' page number when the chapter may come from the cache: no search, no other parameter.
+
+    Every search is rendered (as on the public site); a page number is kept only once it has been
+    rendered as that very page (see monitor_chapter), so made-up numbers fill no cache.
+    """
+    if set(request.GET) - {PAGE_PARAM}:
+        return None
+    asked = request.GET.get(PAGE_PARAM, "1")
+    return int(asked) if asked.isascii() and asked.isdigit() and 0 < len(asked) < 6 else None
+
+
 @login_required
 def monitor_chapter(request: HttpRequest, year: int, chapter: str) -> HttpResponse:
-    edition, protected = _chapter_report(request, year, chapter)
-    report = protected.report
-    context = _base_context(request, edition)
-    context.update(
-        {
-            "report": report,
-            "protection": protected,
-            "chapter": report.chapter(chapter),
-            "completeness": report.main_completeness,
-            "earlier": [report.completeness[y] for y in report.years[1:]],
-            # the rendered tables are cached under it (templates/monitor/chapter.html)
-            "report_key": _chart_etag(request, year, chapter, ""),
-            # a page of them: the gemeenten chapter has one per municipality
-            "narratives": narrative_page(
-                report.chapter(chapter).narratives,
-                page=request.GET.get(PAGE_PARAM),
-                search=request.GET.get(SEARCH_PARAM),
-            ),
-        }
-    )
+    found = _audience(request, year, chapter)  # who may see it: a 404 before anything cached is read
+    edition = found.edition
+    context = _base_context(request, edition) | {"chapter_title": services.CHAPTERS[chapter]}
+    # The document part is the same for everyone who reads this report: kept under its fingerprint,
+    # the audience and the page of narratives; the frame (navigation, downloads, CSRF) is per user.
+    number = _narrative_page_asked(request)
+    key = None
+    if number is not None:
+        key = fragment_key(
+            name="chapter",
+            fingerprint=found.fingerprint,
+            parts=[found.audience, found.published_only, chapter, translation.get_language() or "nl", number],
+        )
+    document = cached_fragment(key=key) if key else None
+    if document is None:
+        document, shown = _chapter_document(request, year, chapter, context)
+        if key and shown == number:
+            store_fragment(key=key, html=document)
+    context["document"] = mark_safe(document)
     return render(request, "monitor/chapter.html", context)
+
+
+def _chapter_document(request: HttpRequest, year: int, chapter: str, frame: dict) -> tuple[str, int]:
+    """The chapter's document part and the number of the narratives' page it shows."""
+    __, protected = _chapter_report(request, year, chapter)
+    report = protected.report
+    narratives = narrative_page(
+        report.chapter(chapter).narratives,  # a page of them: the gemeenten chapter has one per municipality
+        page=request.GET.get(PAGE_PARAM),
+        search=request.GET.get(SEARCH_PARAM),
+    )
+    context = {
+        "edition": frame["edition"],
+        "chapters": frame["chapters"],
+        "is_published": frame["is_published"],
+        "report": report,
+        "protection": protected,
+        "chapter": report.chapter(chapter),
+        "completeness": report.main_completeness,
+        "earlier": [report.completeness[y] for y in report.years[1:]],
+        "narratives": narratives,
+    }
+    return render_to_string("monitor/_chapter_document.html", context), narratives.page.number
 
 
 def _chart_etag(request: HttpRequest, year: int, chapter: str, table: str) -> str:

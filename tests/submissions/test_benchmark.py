@@ -9,7 +9,7 @@ from apps.partners.models import AuditEvent, User
 from apps.submissions import services
 from apps.submissions.bench import data, formdata
 from apps.submissions.bench.pages import NOT_MEASURED, PAGES
-from apps.submissions.models import Indicator, Submission, Value
+from apps.submissions.models import Edition, Indicator, Submission, Value
 from apps.submissions.review import timeline
 from apps.submissions.selectors import load_form_context
 from tests.test_permission_matrix import MATRIX
@@ -101,3 +101,24 @@ def test_it_posts_the_form_as_the_browser_does_and_it_saves(client, generated):
     assert response.status_code == 302
     submission.refresh_from_db()
     assert submission.version == 1 + SIZES.saves + 1
+
+
+def test_it_gives_an_existing_small_edition_its_earlier_published_editions(db):
+    from apps.monitor.services import comparison_years
+    from apps.submissions.benchmark import generate
+
+    # A bench database made before the earlier editions existed: the small edition alone, published.
+    generate(organisations=data.SMALL_ORGANISATIONS, editions=1, first_year=data.SMALL_YEAR, seed=SIZES.seed)
+    data._publish([data.SMALL_YEAR])
+    small = Edition.objects.get(year=data.SMALL_YEAR)
+    before = sorted(Value.objects.filter(submission__edition=small).values_list("pk", "number", "text"))
+    data.ensure_small(SIZES)
+    assert comparison_years(small, published_only=True) == data.small_years()[::-1] == [2000, 1999, 1998]
+    for year in data.small_years():
+        edition = Edition.objects.get(year=year)
+        assert edition.status == Edition.Status.PUBLISHED and edition.revisions.count() == 1  # the publish service
+        assert edition.submissions.filter(status=Submission.Status.APPROVED).count() == data.SMALL_ORGANISATIONS
+    assert sorted(Value.objects.filter(submission__edition=small).values_list("pk", "number", "text")) == before
+    data.ensure_small(SIZES)  # and nothing more the next time
+    assert Edition.objects.filter(year__lte=data.SMALL_YEAR).count() == 3
+    assert Submission.objects.filter(edition__year__lte=data.SMALL_YEAR).count() == 3 * data.SMALL_ORGANISATIONS

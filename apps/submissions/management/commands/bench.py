@@ -67,7 +67,8 @@ class Command(BaseCommand):
         report.line(f"data: {sizes.organisations:,} organisations x {data.CLOSED_EDITIONS} closed editions "
                     f"({sizes.years[0]}–{sizes.big_year}, {sizes.public_year} and earlier published), the current "
                     f"edition {data.OPEN_YEAR} open with {sizes.saves} saves a submission "
-                    f"({stats['open']['history']}), a 30-organisation edition {data.SMALL_YEAR}; "
+                    f"({stats['open']['history']}), 30-organisation editions {data.small_years()[0]}–{data.SMALL_YEAR} "
+                    f"(published); "
                     f"{stats['closed']['values_total']:,} values in all editions; "
                     f"ensured in {time.perf_counter() - begin:.0f} s")
         if connection.vendor == "postgresql":
