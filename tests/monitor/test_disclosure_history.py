@@ -1,0 +1,46 @@
+"""Disclosure control across published editions: the reader holds every edition that shows a year."""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.monitor import disclosure
+from apps.submissions.models import Edition
+
+from .conftest import fill, make_edition, submission
+
+TABLE = "essm_clienten_categorie"
+
+
+def _publish(edition: Edition, cells: dict) -> Edition:
+    fill(submission(edition, "humanitas-essm", "essm"), {(TABLE, r, c): v for (r, c), v in cells.items()})
+    Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.PUBLISHED)
+    edition.refresh_from_db()
+    return edition
+
+
+@pytest.fixture
+def blank_under_total(db) -> tuple[Edition, Edition]:
+    """2040: arbeid 18+ 23 of a total 26, 18- blank (so 2040's own table has no 18- arbeid row);
+    2041 has a 18- arbeid figure, so its table shows 2040's 18- arbeid as a blank beside the total."""
+    first = _publish(make_edition(2040), {("arbeid", "plus18"): 23, ("arbeid", "_total"): 26})
+    second = _publish(make_edition(2041), {("arbeid", "min18"): 10, ("arbeid", "plus18"): 30, ("arbeid", "_total"): 40})
+    return first, second
+
+
+def _shown(result, cell_id) -> bool:
+    return cell_id not in result.suppression.hidden
+
+
+def test_it_protects_a_blank_part_that_the_own_table_leaves_out(blank_under_total):
+    first, __ = blank_under_total
+    result = disclosure.protected_report(edition=first, audience=disclosure.PUBLIC)
+    total, part = (2040, TABLE, "arbeid", "_total", ""), (2040, TABLE, "arbeid", "plus18", "")
+    # 26 - 23: the 18- clients are 3, though the table shows no 18- arbeid row
+    assert not (_shown(result, total) and _shown(result, part))
+
+
+def test_it_serves_a_later_edition_that_shows_the_blank_part(blank_under_total):
+    __, second = blank_under_total
+    result = disclosure.protected_report(edition=second, audience=disclosure.PUBLIC)
+    assert all(a.ok for a in result.audits.values())
