@@ -249,7 +249,10 @@ class TableBuilder:
             if with_total:
                 specs.append(((r, TOTAL), row_label, False, 0))
                 top.append((r, TOTAL))
-                lines.append((every, (r, TOTAL)))
+                # Not for a total over blanks only: their sum is the total itself (hidden when small),
+                # and beside incomplete figures that do not add up the equation contradicted the others.
+                if split:
+                    lines.append((every, (r, TOTAL)))
             else:
                 top.extend(every)
             labels = dict(cols_axis)

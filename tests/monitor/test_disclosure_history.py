@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from apps.monitor import disclosure
 from apps.submissions.models import Edition
@@ -86,3 +90,36 @@ def test_it_serves_a_stricter_edition_beside_what_an_earlier_one_showed(db):
     [(kind, line)] = result.audits[2040].inherited
     assert kind == "blanks" and line.total == (2040, TABLE, "arbeid", "_total", "")
     assert result.audits[2040].ok and result.audits[2041].ok
+
+
+# -- random small grids with blanks over two or three published editions -----------------------------
+
+ROWS, COLS = ("preventief", "seksueel", "arbeid"), ("min18", "plus18")
+counts = st.sampled_from([0, 1, 2, 3, 4, 5, 6, 9, 14, 22])
+
+
+@st.composite
+def edition_grid(draw) -> dict:
+    """One organisation's true figures; some cells blank (not known), each total given or not."""
+    true = {(r, c): draw(counts) for r in ROWS for c in COLS}
+    for r in ROWS:
+        true[(r, "_total")] = sum(true[(r, c)] for c in COLS)
+    for c in (*COLS, "_total"):
+        true[("_total", c)] = sum(true[(r, c)] for r in ROWS)
+    return {k: v for k, v in true.items() if draw(st.booleans()) or (draw(st.booleans()) and k[1] != "_total")}
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(edition_grid(), min_size=2, max_size=3))
+def test_it_serves_every_published_edition_of_random_grids_with_blanks(db, grids):
+    with transaction.atomic():  # each example on its own: rolled back at the end
+        cache.clear()
+        editions = [_publish(make_edition(2050 + i), cells) for i, cells in enumerate(grids)]
+        for edition in editions:
+            result = disclosure.protected_report(edition=edition, audience=disclosure.PUBLIC)
+            assert all(a.ok for a in result.audits.values())
+            own = {k: v for k, v in grids[edition.year - 2050].items() if 0 < v < 5}
+            shown = {cid for ch in result.report.chapters for t in ch.all_tables for row in t.rows for cid in row.ids}
+            # every small count of the edition's own year that the tables show is hidden
+            assert {(edition.year, TABLE, r, c, "") for r, c in own} & shown <= result.suppression.hidden
+        transaction.set_rollback(True)
