@@ -24,7 +24,9 @@ What it does, for the public edition E (built from published editions only):
 2. for Y < E the cells edition Y published for its own year keep their state (hidden or shown);
    cells that only E shows (categories merged later) are linked to Y's own cells by an equation;
 3. `suppression.protect` chooses the hidden cells, `suppression.audit` proves them against
-   everything a reader gets: the tables of E and of every published edition between Y and E.
+   everything a reader gets: the tables of E and of every published edition between Y and E
+   (protect sees all of them too, the earlier cells fixed). A failure the earlier editions alone
+   give as much is inherited (`AuditResult.inherited`), not refused: E cannot take it back.
 
 The result is cached under the data's fingerprint (which includes every shown edition's policy).
 """

@@ -261,7 +261,9 @@ class TableBuilder:
             for c, col_label in cols_axis:
                 if not indicator.total_column or known((TOTAL, c), given_only=True):
                     specs.append(((TOTAL, c), f"{total_label} {_lower_first(col_label)}", True, 0))
-                    lines.append(([(r, c) for r, __ in rows_axis], (TOTAL, c)))
+                # Also for a column total not shown: the grand total's second equation names it, and
+                # a later edition that shows it as a blank gives this equation too (30 - 23 = 7 of 18-).
+                lines.append(([(r, c) for r, __ in rows_axis], (TOTAL, c)))
             if indicator.total_column:
                 specs.append(((TOTAL, TOTAL), total_label, True, 0))
                 lines.append((top, (TOTAL, TOTAL)))
