@@ -32,7 +32,7 @@ from apps.submissions.models import Edition, Submission, Value
 logger = logging.getLogger(__name__)
 
 # Bump when a report's or an export's layout changes, so nothing built by the old code is served.
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5  # 5: a row total's disclosure equation names every column
 REPORT_SECONDS = 24 * 3600
 
 

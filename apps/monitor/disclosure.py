@@ -24,7 +24,9 @@ What it does, for the public edition E (built from published editions only):
 2. for Y < E the cells edition Y published for its own year keep their state (hidden or shown);
    cells that only E shows (categories merged later) are linked to Y's own cells by an equation;
 3. `suppression.protect` chooses the hidden cells, `suppression.audit` proves them against
-   everything a reader gets: the tables of E and of every published edition between Y and E.
+   everything a reader gets: the tables of E and of every published edition between Y and E
+   (protect sees all of them too, the earlier cells fixed). A failure the earlier editions alone
+   give as much is inherited (`AuditResult.inherited`), not refused: E cannot take it back.
 
 The result is cached under the data's fingerprint (which includes every shown edition's policy).
 """
@@ -161,32 +163,71 @@ def _block(report, year: int) -> _Block:
     return block
 
 
-def _pattern(report, year: int, policy: Policy, fixed: Suppression | None, fixed_block: _Block | None) -> tuple[_Block, Suppression]:
-    """The hidden cells of `year` in the report, keeping the cells an earlier edition published."""
+@dataclass
+class _Reader:
+    """What a reader holds of one year after the editions published so far: figures, equations, symbols."""
+
+    values: dict = field(default_factory=dict)
+    lines: dict = field(default_factory=dict)  # Line -> None: the equations in order, once each
+    exempt: set = field(default_factory=set)
+    small: set = field(default_factory=set)  # hidden as <t somewhere
+    other: set = field(default_factory=set)  # hidden as x somewhere
+    seen: set = field(default_factory=set)  # shown somewhere
+
+    def add(self, block: _Block, pattern: Suppression) -> None:
+        self.values.update(block.values)
+        self.lines.update(dict.fromkeys(block.lines))
+        self.exempt |= block.exempt
+        self.small |= pattern.primary
+        self.other |= pattern.secondary
+        self.seen |= {k for k in block.values if k not in pattern.hidden}
+
+    def copy(self) -> _Reader:
+        return _Reader(dict(self.values), dict(self.lines), set(self.exempt), set(self.small), set(self.other), set(self.seen))
+
+    def suppression(self) -> Suppression:
+        # A cell any edition shows is known; it is hidden only when every edition that has it hides it.
+        return Suppression(primary=self.small - self.seen, secondary=self.other - self.seen - self.small)
+
+    def audit(self, threshold: int) -> AuditResult:
+        return audit(self.values, list(self.lines), threshold, self.suppression(), exempt=self.exempt)
+
+
+def _pattern(report, year: int, policy: Policy, reader: _Reader) -> tuple[_Block, Suppression]:
+    """The hidden cells of `year` in the report, against everything earlier editions published of it.
+
+    The MILP and its audit see the reader's whole view of the year: the figures and equations of the
+    earlier editions too (a merged category's sum in this edition beside its parts in the earlier one
+    gives a part away), each earlier cell fixed as it was published. A cell whose figure changed since
+    is this edition's to decide.
+    """
     block = _block(report, year)
+    published = reader.suppression()
     fixed_hidden, fixed_visible = set(), set()
-    if fixed is not None and fixed_block is not None:
-        for key, number in block.values.items():
-            if key in fixed_block.values and fixed_block.values[key] == number:
-                (fixed_hidden if key in fixed.hidden else fixed_visible).add(key)
+    for key, number in reader.values.items():
+        if key in block.values and block.values[key] != number:
+            continue
+        (fixed_hidden if key in published.hidden else fixed_visible).add(key)
     result = protect(
-        block.values,
-        block.lines,
+        {**reader.values, **block.values},
+        list(dict.fromkeys([*reader.lines, *block.lines])),
         policy.threshold,
-        exempt=block.exempt,
+        exempt=reader.exempt | block.exempt,
         fixed_hidden=fixed_hidden,
         fixed_visible=fixed_visible,
         small_symbol=policy.small_symbol,
         secondary_symbol=policy.secondary_symbol,
     )
-    if fixed is not None:  # an earlier edition's `<t` cell stays `<t`, its `x` stays `x`
-        for key in fixed_hidden:
-            if key in fixed.primary:
-                result.secondary.discard(key)
-                result.primary.add(key)
-            else:
-                result.primary.discard(key)
-                result.secondary.add(key)
+    for key in fixed_hidden:  # an earlier edition's `<t` cell stays `<t`, its `x` stays `x`
+        if key in published.primary:
+            result.secondary.discard(key)
+            result.primary.add(key)
+        else:
+            result.primary.discard(key)
+            result.secondary.add(key)
+    # The pattern of this edition's cells; the earlier editions' cells are what they published.
+    result.primary &= block.values.keys()
+    result.secondary &= block.values.keys()
     return block, result
 
 
@@ -197,6 +238,24 @@ def _published_report(year: int):
     if edition is None:
         return None
     return cached_report(edition=edition, published_only=True)
+
+
+def _inherited(result: AuditResult, before: _Reader, threshold: int) -> dict:
+    """The failures this edition cannot mend: the earlier editions alone give the reader as much.
+
+    An earlier publication is what it is (a stricter threshold now, or a figure an older version of
+    this code showed): this edition shows those figures as they were and hides every free cell of
+    its own around them (`protect`'s fallback), but refusing to serve it would protect nobody.
+    A failure it narrows further (a smaller interval than before) is its own and still fails.
+    """
+    if not before.values:
+        return {}
+    earlier = before.audit(threshold)
+    return {
+        key: why
+        for key, why in result.failures.items()
+        if key in earlier.failures and earlier.intervals.get(key) == result.intervals.get(key)
+    }
 
 
 def _protect(report) -> ProtectedReport:
@@ -210,24 +269,13 @@ def _protect(report) -> ProtectedReport:
         # The editions a reader has that show `year`, oldest first, ending with this one.
         viewers = [] if year == main_year else [r for r in (_published_report(y) for y in range(year, main_year)) if r]
         viewers = [r for r in viewers if year in r.years] + [report]
-        reader_values: dict = {}
-        reader_lines: list = []
-        exempt: set = set()
-        small, other, seen = set(), set(), set()  # hidden as <t, hidden as x, shown somewhere
-        fixed = fixed_block = None
+        reader = _Reader()
+        before = reader
         for viewer in viewers:
-            block, pattern = _pattern(viewer, year, policy_for(viewer.edition), fixed, fixed_block)
-            if fixed is None:
-                fixed, fixed_block = pattern, block
-            else:  # what has been published for the year so far (merged cells included)
-                fixed = Suppression(primary=fixed.primary | pattern.primary, secondary=fixed.secondary | pattern.secondary)
-                fixed_block = _Block(values={**fixed_block.values, **block.values})
-            reader_values.update(block.values)
-            reader_lines += block.lines
-            exempt |= block.exempt
-            small |= pattern.primary
-            other |= pattern.secondary
-            seen |= {k for k in block.values if k not in pattern.hidden}
+            if viewer is report:
+                before = reader.copy()
+            block, pattern = _pattern(viewer, year, policy_for(viewer.edition), reader)
+            reader.add(block, pattern)
             if viewer is report:
                 for key in pattern.primary:
                     combined.primary.add(block.shown[key])
@@ -235,12 +283,16 @@ def _protect(report) -> ProtectedReport:
                     combined.secondary.add(block.shown[key])
                 if year == main_year:
                     loss = _loss(block, pattern)
-        # A cell any edition shows is known; it is hidden only when every edition that has it hides it.
-        reader_supp = Suppression(primary=small - seen, secondary=other - seen - small)
-        result = audit(reader_values, reader_lines, policy.threshold, reader_supp, exempt=exempt)
+        result = reader.audit(policy.threshold)
         audits[year] = result
         if not result.ok:
-            raise DisclosureError(main_year, result.failures)
+            result.inherited = _inherited(result, before, policy.threshold)
+            result.failures = {k: v for k, v in result.failures.items() if k not in result.inherited}
+            if result.inherited:
+                logger.warning("Edition %s: %d failure(s) of %s published before: %s",
+                               main_year, len(result.inherited), year, list(result.inherited.items())[:3])
+            if result.failures:
+                raise DisclosureError(main_year, result.failures)
     combined.audited = True
     return ProtectedReport(report=report, audience=PROTECTED, policy=policy, suppression=combined, loss=loss, audits=audits)
 

@@ -168,6 +168,8 @@ class Interval:
 class AuditResult:
     intervals: dict[CellId, Interval] = field(default_factory=dict)
     failures: dict[CellId, str] = field(default_factory=dict)  # cell or ("blanks", line) -> why
+    # failures an earlier publication gave already, which a later edition cannot mend (disclosure.py)
+    inherited: dict[CellId, str] = field(default_factory=dict)
     solves: int = 0
 
     @property

@@ -239,23 +239,31 @@ class TableBuilder:
         top: list[CellKey] = []
         for r, row_label in rows_axis:
             split = [(r, c) for c, __ in cols_axis if known((r, c))]
+            # The equations name every column, also one left out because it is blank in every year
+            # shown: a reader knows the row total covers it (26 beside 18+ 23 gives 18- = 3), and a
+            # later edition that shows the column as a blank gives the same equation.
+            every = [(r, c) for c, __ in cols_axis]
             with_total = indicator.total_column and (not split or total_needed(r))
             if not split and not indicator.total_column:
-                split = [(r, c) for c, __ in cols_axis]
+                split = every
             if with_total:
                 specs.append(((r, TOTAL), row_label, False, 0))
                 top.append((r, TOTAL))
+                # Not for a total over blanks only: their sum is the total itself (hidden when small),
+                # and beside incomplete figures that do not add up the equation contradicted the others.
                 if split:
-                    lines.append((split, (r, TOTAL)))
+                    lines.append((every, (r, TOTAL)))
             else:
-                top.extend(split)
+                top.extend(every)
             labels = dict(cols_axis)
             specs += [(key, f"{row_label} {_lower_first(labels[key[1]])}", False, 1 if with_total else 0) for key in split]
         if indicator.total_row:
             for c, col_label in cols_axis:
                 if not indicator.total_column or known((TOTAL, c), given_only=True):
                     specs.append(((TOTAL, c), f"{total_label} {_lower_first(col_label)}", True, 0))
-                    lines.append(([(r, c) for r, __ in rows_axis], (TOTAL, c)))
+                # Also for a column total not shown: the grand total's second equation names it, and
+                # a later edition that shows it as a blank gives this equation too (30 - 23 = 7 of 18-).
+                lines.append(([(r, c) for r, __ in rows_axis], (TOTAL, c)))
             if indicator.total_column:
                 specs.append(((TOTAL, TOTAL), total_label, True, 0))
                 lines.append((top, (TOTAL, TOTAL)))
