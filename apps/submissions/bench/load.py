@@ -187,6 +187,8 @@ def _partner(port, path, cookie, csrf, stop, stats, cells, think, rng) -> None:
     fields["csrfmiddlewaretoken"] = csrf
     names = formdata.count_fields(fields)
     step = 0
+    if think:  # partners do not press "save" in the same instant: each starts somewhere in its first pause
+        stop.wait(think * rng.uniform(0, 1))
     while not stop.is_set():
         step += 1
         chosen = rng.sample(names, min(cells, len(names)))
@@ -203,6 +205,8 @@ def _partner(port, path, cookie, csrf, stop, stats, cells, think, rng) -> None:
 
 
 def _staff(port, path, cookie, stop, stats, think, rng) -> None:
+    if think:
+        stop.wait(think * rng.uniform(0, 1))
     while not stop.is_set():
         status, _, elapsed = _request(port, "GET", path, cookie)
         stats.add("staff overview (GET)", elapsed, status == 200, str(status))
@@ -247,7 +251,7 @@ def saves(report, targets: Targets, port: int, *, partners: int, staff: int, sec
     report.section(title)
     report.line(f"{len(subs)} partners (each its own logged-in session and submission, the whole form posted with "
                 f"its CSRF token and version, {cells} figures changed a save), {staff} staff loading the current "
-                f"edition's overview; think time {think:g} s (0.5–1.5x) between requests; {seconds} s; "
+                f"edition's overview; think time {think:g} s (0.5–1.5x) between requests, each starting at a random point of its first pause; {seconds} s; "
                 "gunicorn 2 workers. An error is any answer but the redirect after a save (409 conflict, "
                 "400/200 validation error) or a 200 for a page.")
     rows = []
