@@ -251,7 +251,8 @@ def saves(report, targets: Targets, port: int, *, partners: int, staff: int, sec
     report.section(title)
     report.line(f"{len(subs)} partners (each its own logged-in session and submission, the whole form posted with "
                 f"its CSRF token and version, {cells} figures changed a save), {staff} staff loading the current "
-                f"edition's overview; think time {think:g} s (0.5–1.5x) between requests, each starting at a random point of its first pause; {seconds} s; "
+                f"edition's overview; think time {think:g} s (0.5–1.5x) between requests, each starting at a "
+                f"random point of its first pause; {seconds} s; "
                 "gunicorn 2 workers. An error is any answer but the redirect after a save (409 conflict, "
                 "400/200 validation error) or a 200 for a page.")
     rows = []
