@@ -12,8 +12,10 @@ import re
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
-from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
+
+# One Format per combination of style parts, as the monitor's workbooks have it.
+from apps.monitor.xlsx import Formats
 
 WORKBOOK_OPTIONS = {
     "in_memory": True,  # no temporary files: the workbook is a few tens of kB
@@ -40,31 +42,6 @@ def checked(result: int, what: str) -> None:
         raise ValueError(f"XlsxWriter refused {what} ({result})")
 
 
-class Formats:
-    """One XlsxWriter Format per combination of style parts (module-level dicts, keyed by identity)."""
-
-    def __init__(self, workbook: Workbook) -> None:
-        self.workbook = workbook
-        self._found: dict[tuple, Format | None] = {}
-        self._parts: list[tuple] = []  # keeps the parts alive, so that their id() stays theirs
-
-    def get(self, parts: tuple, num_format: str | None = None) -> Format | None:
-        key = (*map(id, parts), num_format)
-        try:
-            return self._found[key]
-        except KeyError:
-            pass
-        properties: dict = {}
-        for part in parts:
-            if part:
-                properties.update(part)
-        if num_format is not None:
-            properties["num_format"] = num_format
-        found = self._found[key] = self.workbook.add_format(properties) if properties else None
-        self._parts.append(parts)
-        return found
-
-
 class Sheet:
     """A worksheet addressed from row 1 and column 1."""
 
@@ -73,14 +50,14 @@ class Sheet:
         self.formats = formats
 
     def text(self, row: int, column: int, text: str, *parts: dict | None, num_format: str | None = None) -> None:
-        self.ws.write_string(row - 1, column - 1, clean(text), self.formats.get(parts, num_format))
+        self.ws.write_string(row - 1, column - 1, clean(text), self.formats.get(*parts, num_format=num_format))
 
     def number(self, row: int, column: int, value: int, *parts: dict | None, num_format: str | None = None) -> None:
-        self.ws.write_number(row - 1, column - 1, value, self.formats.get(parts, num_format))
+        self.ws.write_number(row - 1, column - 1, value, self.formats.get(*parts, num_format=num_format))
 
     def blank(self, row: int, column: int, *parts: dict | None, num_format: str | None = None) -> None:
         # XlsxWriter skips a blank without a format: there is nothing to write then.
-        self.ws.write_blank(row - 1, column - 1, None, self.formats.get(parts, num_format))
+        self.ws.write_blank(row - 1, column - 1, None, self.formats.get(*parts, num_format=num_format))
 
     def value(self, row: int, column: int, value, *parts: dict | None, num_format: str | None = None) -> None:
         """A number as a number, a text as text, None as a (styled) blank cell."""
@@ -93,11 +70,11 @@ class Sheet:
 
     def formula(self, row: int, column: int, formula: str, result, *parts: dict | None, num_format: str | None = None) -> None:
         """A formula with the result it has for the values written (shown until the file is recalculated)."""
-        checked(self.ws.write_formula(row - 1, column - 1, formula, self.formats.get(parts, num_format), result), "a formula")
+        checked(self.ws.write_formula(row - 1, column - 1, formula, self.formats.get(*parts, num_format=num_format), result), "a formula")
 
     def merged(self, row: int, first: int, last: int, text: str | None, *parts: dict | None, num_format: str | None = None) -> None:
         """Text over several columns of one row; every cell of the range carries the format."""
-        cell_format = self.formats.get(parts, num_format)
+        cell_format = self.formats.get(*parts, num_format=num_format)
         checked(self.ws.merge_range(row - 1, first - 1, row - 1, last - 1, "", cell_format), "a merged range")
         if text:
             self.ws.write_string(row - 1, first - 1, clean(text), cell_format)
